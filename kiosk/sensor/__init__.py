@@ -1,0 +1,1 @@
+"""The fingerprint sensor: the `Sensor` interface and the R307 implementation."""
