@@ -10,16 +10,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.sync.protocol import (
+    Config,
     ProtocolError,
     Status,
     acks_topic,
+    config_topic,
     decode,
     decode_batch_parts,
     encode,
@@ -72,20 +76,34 @@ class IngestStats:
 
 @dataclass(frozen=True)
 class Reply:
+    """A message to publish (QoS 1) once :meth:`Ingest.handle` returned."""
+
     topic: str
     payload: bytes
+    retain: bool = False
+
+
+# Fills a kiosk's retained config: roster_version, schedule, settings (server_time is added).
+ConfigSource = Callable[[str], dict[str, Any]]
 
 
 class Ingest:
-    """Handles messages from kiosks: ``handle(topic, payload) -> Reply | None``."""
+    """Handles messages from kiosks: ``handle(topic, payload) -> Reply | None``.
 
-    def __init__(self, db: Database, keys: KeyStore, *, clock: Clock = utcnow) -> None:
+    ``config`` supplies what a kiosk is told when it comes online (published retained on its
+    ``config`` topic, signed, with the server's time); by default only the server time.
+    """
+
+    def __init__(
+        self, db: Database, keys: KeyStore, *, clock: Clock = utcnow, config: ConfigSource | None = None
+    ) -> None:
         self.store = IngestStore(db, clock=clock)
+        self.config = config
         self.keys = keys
         self.clock = clock
         self.stats = IngestStats()
 
-    def handle(self, topic: str, payload: bytes, *, retained: bool = False) -> Reply | None:
+    def handle(self, topic: str, payload: bytes | bytearray, *, retained: bool = False) -> Reply | None:
         """Process one message; the reply (an ack) must be published only after this returns."""
         received_at = self.clock()
         try:
@@ -93,8 +111,7 @@ class Ingest:
             if kind == "punches":
                 return self._batch(kiosk_id, payload, received_at)
             if kind == "status":
-                self._status(kiosk_id, payload, received_at, fresh=not retained)
-                return None
+                return self._status(kiosk_id, payload, received_at, fresh=not retained)
             raise ProtocolError("bad-topic", f"the server does not take {kind!r} messages")
         except ProtocolError as exc:
             self._refuse(topic, exc.reason, exc.detail)
@@ -115,7 +132,7 @@ class Ingest:
             raise UnknownKiosk(f"kiosk {kiosk_id!r} is not provisioned")
         return key
 
-    def _batch(self, kiosk_id: str, payload: bytes, received_at: datetime) -> Reply:
+    def _batch(self, kiosk_id: str, payload: bytes | bytearray, received_at: datetime) -> Reply:
         key = self._key(kiosk_id)
         try:
             batch, invalid = decode_batch_parts(payload, kiosk_id, key)
@@ -141,10 +158,18 @@ class Ingest:
         )
         return Reply(acks_topic(kiosk_id), encode(ack, key))
 
-    def _status(self, kiosk_id: str, payload: bytes, received_at: datetime, *, fresh: bool) -> None:
-        status = decode(payload, Status, self._key(kiosk_id), topic_kiosk=kiosk_id)
+    def _status(
+        self, kiosk_id: str, payload: bytes | bytearray, received_at: datetime, *, fresh: bool
+    ) -> Reply | None:
+        key = self._key(kiosk_id)
+        status = decode(payload, Status, key, topic_kiosk=kiosk_id)
         self.store.store_status(status, received_at=received_at, fresh=fresh)
         self.stats.statuses += 1
         logger.info(
             "kiosk %s is %s (backlog %s)", kiosk_id, "online" if status.online else "offline", status.backlog
         )
+        if not (status.online and fresh):
+            return None
+        extra = self.config(kiosk_id) if self.config else {}
+        config = Config.model_validate({**extra, "v": 1, "kiosk": kiosk_id, "server_time": received_at})
+        return Reply(config_topic(kiosk_id), encode(config, key), retain=True)

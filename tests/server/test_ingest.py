@@ -271,7 +271,10 @@ def status(site: Site, kiosk: str = "k1", **kw: object) -> bytes:
 
 
 def test_status_tracks_backlog_clock_offset_and_presence(site: Site, ingest: Ingest) -> None:
-    assert ingest.handle(p.status_topic("k1"), status(site)) is None
+    reply = ingest.handle(p.status_topic("k1"), status(site))
+    assert reply is not None and reply.topic == p.config_topic("k1") and reply.retain
+    config = p.decode(reply.payload, p.Config, site.kiosks["k1"].key, topic_kiosk="k1")
+    assert config.server_time == NOW
     with site.db.session() as s:
         k = s.get(Kiosk, "k1")
         assert k is not None
@@ -283,7 +286,7 @@ def test_status_tracks_backlog_clock_offset_and_presence(site: Site, ingest: Ing
             "0.1.0",
         )
         assert k.last_seen == NOW and k.status_json is not None and "sig" not in k.status_json
-    ingest.handle(p.status_topic("k1"), status(site, online=False, time=NOW - timedelta(hours=5)))
+    assert ingest.handle(p.status_topic("k1"), status(site, online=False, time=NOW - timedelta(hours=5))) is None
     with site.db.session() as s:
         k = s.get(Kiosk, "k1")
         assert k is not None and k.online is False and k.clock_offset_ms == 90_000
