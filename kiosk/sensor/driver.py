@@ -65,7 +65,7 @@ def translate(exc: BaseException, what: str) -> SensorError:
     return SensorError(f"{what}: {type(exc).__name__}: {exc}")
 
 
-class _Driver(Adafruit_Fingerprint):  # type: ignore[misc]
+class _Driver(Adafruit_Fingerprint):
     """The Adafruit driver without its talking constructor.
 
     The stock constructor handshakes and raises the same RuntimeError for "wrong password" and
@@ -76,7 +76,7 @@ class _Driver(Adafruit_Fingerprint):  # type: ignore[misc]
         self._uart = uart
         self.password = tuple(password.to_bytes(4, "big"))
         self.address = list(address.to_bytes(4, "big"))
-        self.templates = []
+        self.templates: list[int] = []
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,9 @@ class Link:
         driver = self._require()
         code = self.call("verify password", driver.verify_password)
         if code == WRONG_PASSWORD:
-            raise WrongPassword("the sensor refused the password: set sensor.password to the module's password")
+            raise WrongPassword(
+                "the sensor refused the password: set sensor.password to the module's password"
+            )
         if code != OK:
             raise SensorProtocolError(f"verify password: unexpected confirmation code 0x{code:02X}", code)
         self.call("read system parameters", driver.read_sysparam)
@@ -147,7 +149,9 @@ class Link:
             baud_multiplier=int(driver.baudrate),
         )
         if self.parameters.packet_size == 0:
-            raise SensorProtocolError(f"unknown packet size code {driver.data_packet_size} in system parameters")
+            raise SensorProtocolError(
+                f"unknown packet size code {driver.data_packet_size} in system parameters"
+            )
         log.debug("sensor parameters %s", self.parameters)
         return self.parameters
 

@@ -37,7 +37,7 @@ from kiosk.sensor.base import (
     SensorState,
 )
 from kiosk.sensor.clock import Clock, SystemClock
-from kiosk.sensor.driver import OK, Link, SerialOpener, SystemParameters
+from kiosk.sensor.driver import OK, Link, SerialOpener, SystemParameters, _Driver
 from kiosk.sensor.errors import (
     SensorOffline,
     SensorProtocolError,
@@ -89,7 +89,7 @@ class R307Sensor(Sensor):
         self._link = Link(settings, opener)
         self._touch: TouchPin | None = None
         self._state = SensorState.CLOSED
-        self._backoff = settings.retry_initial
+        self._failures = 0
         self._retry_at = 0.0
         self.faults = 0
         self.last_fault: str | None = None
@@ -118,6 +118,7 @@ class R307Sensor(Sensor):
         if self.settings.touch_pin is not None and self._touch is None:
             self._touch = TouchPin(self.settings.touch_pin, self._pin_factory)
         self._state = SensorState.OFFLINE
+        self._failures = 0
         self._retry_at = self._clock.monotonic()
         try:
             self._reconnect()
@@ -141,18 +142,24 @@ class R307Sensor(Sensor):
             self._go_offline(str(exc))
             raise SensorOffline(str(exc), retry_in=self._backoff_now()) from exc
         self._state = SensorState.ONLINE
-        self._backoff = self.settings.retry_initial
-        log.info("sensor online on %s (library %d, security %d)", self.settings.port,
-                 params.library_size, params.security_level)
+        self._failures = 0
+        log.info(
+            "sensor online on %s (library %d, security %d)",
+            self.settings.port,
+            params.library_size,
+            params.security_level,
+        )
 
     def _go_offline(self, reason: str) -> None:
         self._link.disconnect()
-        if self._state is not SensorState.OFFLINE:
+        self._failures += 1
+        backoff = min(self.settings.retry_initial * 2 ** (self._failures - 1), self.settings.retry_max)
+        if self._failures == 1:
             log.warning("sensor offline: %s", reason)
         else:
-            self._backoff = min(self._backoff * 2, self.settings.retry_max)
+            log.info("sensor still offline (attempt %d): %s", self._failures, reason)
         self._state = SensorState.OFFLINE
-        self._retry_at = self._clock.monotonic() + self._backoff
+        self._retry_at = self._clock.monotonic() + backoff
 
     def _backoff_now(self) -> float:
         return max(self._retry_at - self._clock.monotonic(), 0.0)
@@ -171,7 +178,9 @@ class R307Sensor(Sensor):
         self.last_fault = str(fault)
         log.warning("sensor fault, recovering: %s", fault)
         if not isinstance(fault, SensorOffline):
-            for _ in range(2):
+            # Desynchronised streams may need a second drain; a silent line will not answer twice.
+            attempts = 2 if isinstance(fault, SensorProtocolError) else 1
+            for _ in range(attempts):
                 try:
                     self._link.drain()
                     self._link.handshake()
@@ -424,7 +433,7 @@ class R307Sensor(Sensor):
         if not 0 <= page < self.capacity:
             raise ValueError(f"page must be 0..{self.capacity - 1}, got {page}")
 
-    def _driver(self):  # type: ignore[no-untyped-def]
+    def _driver(self) -> _Driver:
         driver = self._link.driver
         if driver is None:
             raise SensorOffline("the sensor port is not open")

@@ -37,10 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--address", type=lambda s: int(s, 0), default=0xFFFFFFFF, help="module address (default 0xFFFFFFFF)"
     )
     parser.add_argument(
-        "--packet-size", type=int, choices=(32, 64, 128, 256), default=128, help="data packet size (default 128)"
+        "--packet-size",
+        type=int,
+        choices=(32, 64, 128, 256),
+        default=128,
+        help="data packet size (default 128)",
     )
     parser.add_argument(
-        "--realistic-timing", action="store_true", help="take as long as a real module (wire, capture, search)"
+        "--realistic-timing",
+        action="store_true",
+        help="take as long as a real module (wire, capture, search)",
     )
 
 
@@ -97,8 +103,11 @@ def control(emulator: R307Emulator, words: list[str]) -> str:
 def register(subparsers: Any) -> None:
     """Add the ``r307`` sub-command to ``hadir-sim``."""
     parser = subparsers.add_parser(
-        "r307", help="emulate an R307 fingerprint module on a pty", description=DESCRIPTION,
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "r307",
+        help="emulate an R307 fingerprint module on a pty",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(func=serve)
@@ -106,7 +115,9 @@ def register(subparsers: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m simulator.r307", description=DESCRIPTION, epilog=EPILOG,
+        prog="python -m simulator.r307",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")

@@ -177,7 +177,8 @@ class R307Device:
         size = self.packet_size
         chunks = [data[i : i + size] for i in range(0, len(data), size)]
         return b"".join(
-            packet(self.address, END_DATA if i == len(chunks) - 1 else DATA, chunk) for i, chunk in enumerate(chunks)
+            packet(self.address, END_DATA if i == len(chunks) - 1 else DATA, chunk)
+            for i, chunk in enumerate(chunks)
         )
 
     def _receive_data(self, pkt: Packet) -> Reply:
@@ -241,7 +242,7 @@ class R307Device:
 
     def _i_setsyspara(self, p: bytes) -> Reply:
         register, value = p[0], p[1]
-        limits = {4: range(1, 13), 5: range(1, 6), 6: range(0, 4)}
+        limits = {4: range(1, 13), 5: range(1, 6), 6: range(4)}
         if register not in limits:
             return self._ack(0x0E, INVALID_REGISTER)
         if value not in limits[register]:

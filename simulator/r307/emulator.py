@@ -147,7 +147,9 @@ class R307Emulator:
                 self._link.unlink()
             self._link.symlink_to(self._device_path)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(master, self._stop), name="r307-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(master, self._stop), name="r307-emulator", daemon=True
+        )
         self._thread.start()
         log.info("R307 emulator on %s", self.port)
 
