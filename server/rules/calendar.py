@@ -70,8 +70,9 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuleInputError(f"unknown time zone {name!r} (use e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") \
-            from exc
+        raise RuleInputError(
+            f"unknown time zone {name!r} (use e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)"
+        ) from exc
 
 
 @functools.lru_cache(maxsize=64)
@@ -93,7 +94,11 @@ def _first_hours(schedule: tuple[Hours, ...]) -> Hours:
 
 
 def build_calendar(
-    pack: RulePack, year: int, tz: str, overrides: Iterable[CalendarOverride] = (), office_id: str | None = None
+    pack: RulePack,
+    year: int,
+    tz: str,
+    overrides: Iterable[CalendarOverride] = (),
+    office_id: str | None = None,
 ) -> OfficeCalendar:
     """The calendar of ``year`` for an office in time zone ``tz``.
 
@@ -104,8 +109,8 @@ def build_calendar(
     national = national_holidays(pack.holiday_country, pack.holiday_categories, year)
     off: dict[date, str] = {d: n for d, n in national.items() if d.year == year}
     working_forced: set[date] = set(pack.extra_working_days)
-    for d, name in pack.extra_days_off:
-        off[d] = name
+    for d, label in pack.extra_days_off:
+        off[d] = label
         working_forced.discard(d)
     for ov in sorted(overrides, key=lambda o: (o.office_id is not None, o.day)):
         if ov.office_id not in (None, office_id) or ov.day.year != year:
@@ -117,7 +122,9 @@ def build_calendar(
             off[ov.day] = ov.name
             working_forced.discard(ov.day)
         else:
-            raise RuleInputError(f"calendar override on {ov.day}: unknown kind {ov.kind!r} (day_off, working, holiday)")
+            raise RuleInputError(
+                f"calendar override on {ov.day}: unknown kind {ov.kind!r} (day_off, working, holiday)"
+            )
 
     days = []
     offsets = set()
@@ -129,7 +136,8 @@ def build_calendar(
         ramadan = _in_periods(day, pack.ramadan_periods)
         schedule = pack.ramadan_schedule if ramadan else pack.schedule
         hours = schedule[day.weekday()]
-        source = "ramadan" if ramadan else "default"
+        source: str | None = "ramadan" if ramadan else "default"
+        name: str | None
         if day in off:
             kind, name, hours = (HOLIDAY if hours else WEEKEND), off[day], None
             source = None

@@ -6,7 +6,7 @@ works on plain numbers; :class:`~server.rules.model.DayRecord` keeps the facts a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from server.rules.calendar import HOLIDAY, WORKING, OfficeCalendar
@@ -77,7 +77,9 @@ def adjusted_map(adjusted: Iterable[AdjustedHours], calendar: OfficeCalendar) ->
                 continue
             start, end = span[0].hour * 60 + span[0].minute, span[1].hour * 60 + span[1].minute
             if end <= start:
-                raise RuleInputError(f"adjusted hours from {adj.start}: end before start on weekday {weekday}")
+                raise RuleInputError(
+                    f"adjusted hours from {adj.start}: end before start on weekday {weekday}"
+                )
             hours[weekday] = (start, end)
         stop = last if adj.end is None else min(last, adj.end.toordinal())
         for ordinal in range(max(first, adj.start.toordinal()), stop + 1):
@@ -182,21 +184,42 @@ def evaluate_days(
                 continue
             else:
                 status = WEEKEND
-            append(DayRecord(
-                eid, cd.day, status, False, holiday=cd.name,
-                first_ts=None if entry is None else entry[0], last_ts=None if entry is None else entry[1],
-                punch_count=0 if entry is None else int(entry[2]), untrusted_punches=bad, midnight=cd.midnight,
-            ))
+            append(
+                DayRecord(
+                    eid,
+                    cd.day,
+                    status,
+                    False,
+                    holiday=cd.name,
+                    first_ts=None if entry is None else entry[0],
+                    last_ts=None if entry is None else entry[1],
+                    punch_count=0 if entry is None else int(entry[2]),
+                    untrusted_punches=bad,
+                    midnight=cd.midnight,
+                )
+            )
             continue
         assert hours is not None
         excuse = excused.get(ordinal)
         if excuse is not None and excuse[1] == FULL_DAY:
-            append(DayRecord(
-                eid, cd.day, EXCUSED, True, hours[0], hours[1], source,
-                None if entry is None else entry[0], None if entry is None else entry[1],
-                0 if entry is None else int(entry[2]), excuse=excuse[0], excuse_portion=FULL_DAY,
-                untrusted_punches=bad, midnight=cd.midnight,
-            ))
+            append(
+                DayRecord(
+                    eid,
+                    cd.day,
+                    EXCUSED,
+                    True,
+                    hours[0],
+                    hours[1],
+                    source,
+                    None if entry is None else entry[0],
+                    None if entry is None else entry[1],
+                    0 if entry is None else int(entry[2]),
+                    excuse=excuse[0],
+                    excuse_portion=FULL_DAY,
+                    untrusted_punches=bad,
+                    midnight=cd.midnight,
+                )
+            )
             continue
         start, end = hours
         portion = None if excuse is None else excuse[1]
@@ -207,18 +230,30 @@ def evaluate_days(
             due_end = (start + end) // 2
         share = 1.0 if portion is None else 0.5
         if entry is None:
-            append(DayRecord(
-                eid, cd.day, ABSENT, True, hours[0], hours[1], source, unexcused=share,
-                cut_percent=absent_cut * share, excuse=None if excuse is None else excuse[0],
-                excuse_portion=portion, untrusted_punches=bad, midnight=cd.midnight,
-            ))
+            append(
+                DayRecord(
+                    eid,
+                    cd.day,
+                    ABSENT,
+                    True,
+                    hours[0],
+                    hours[1],
+                    source,
+                    unexcused=share,
+                    cut_percent=absent_cut * share,
+                    excuse=None if excuse is None else excuse[0],
+                    excuse_portion=portion,
+                    untrusted_punches=bad,
+                    midnight=cd.midnight,
+                )
+            )
             continue
         first_ts, last_ts, count = entry
         midnight = cd.midnight
         in_ts: float | None = first_ts
         out_ts: float | None = last_ts
         if last_ts - first_ts < same_punch:
-            # One punch (or duplicates of one): an arrival before the middle of the due span, else a departure.
+            # One punch (or duplicates of one): before the middle of the due span it is an arrival.
             if first_ts < midnight + (due_start + due_end) * 30:
                 out_ts = None
             else:
@@ -264,10 +299,29 @@ def evaluate_days(
                     cut += band.cut_percent
                     if status != MISSING_IN:
                         status = LATE_EARLY if status == LATE else EARLY
-        append(DayRecord(
-            eid, cd.day, status, True, start, end, source, first_ts, last_ts, int(count), late, early,
-            late_name, early_name, cut, unexcused, None if excuse is None else excuse[0], portion, None, bad,
-            midnight,
-        ))
+        append(
+            DayRecord(
+                eid,
+                cd.day,
+                status,
+                True,
+                start,
+                end,
+                source,
+                first_ts,
+                last_ts,
+                int(count),
+                late,
+                early,
+                late_name,
+                early_name,
+                cut,
+                unexcused,
+                None if excuse is None else excuse[0],
+                portion,
+                None,
+                bad,
+                midnight,
+            )
+        )
     return records
-

@@ -58,8 +58,9 @@ def evaluate_employee(
     trusted, untrusted = punch_stamps(employee.id, punches)
     mine = [e for e in excuses if e.employee_id == employee.id]
     hours = [a for a in adjusted if a.employee_id == employee.id]
-    days = evaluate_days(employee, calendar, pack, trusted, untrusted=untrusted, excuses=mine, adjusted=hours,
-                         as_of=as_of)
+    days = evaluate_days(
+        employee, calendar, pack, trusted, untrusted=untrusted, excuses=mine, adjusted=hours, as_of=as_of
+    )
     summary = summarize_year(employee, calendar, pack, days, as_of)
     if only is not None:
         wanted = set(only)

@@ -119,7 +119,7 @@ class _Table:
         value = self.raw(name, None if not required else ...)
         return _Table({} if value is None else value, self.key(name), self.source)
 
-    def int(self, name: str, default: Any = ..., *, minimum: int = 0) -> int:
+    def integer(self, name: str, default: Any = ..., *, minimum: int = 0) -> int:
         value = self.raw(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(name, f"must be a whole number, not {value!r}")
@@ -127,19 +127,19 @@ class _Table:
             raise self.error(name, f"must be at least {minimum}, not {value}")
         return value
 
-    def float(self, name: str, default: Any = ...) -> float:
+    def number(self, name: str, default: Any = ...) -> float:
         value = self.raw(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise self.error(name, f"must be a number ≥ 0, not {value!r}")
         return float(value)
 
-    def bool(self, name: str, default: Any = ...) -> bool:
+    def flag(self, name: str, default: Any = ...) -> bool:
         value = self.raw(name, default)
         if not isinstance(value, bool):
             raise self.error(name, f"must be true or false, not {value!r}")
         return value
 
-    def str(self, name: str, default: Any = ..., *, choices: tuple[str, ...] | None = None) -> str:
+    def text(self, name: str, default: Any = ..., *, choices: tuple[str, ...] | None = None) -> str:
         value = self.raw(name, default)
         if not isinstance(value, str) or not value.strip():
             raise self.error(name, f"must be a non-empty string, not {value!r}")
@@ -147,7 +147,7 @@ class _Table:
             raise self.error(name, f"must be one of {', '.join(choices)}, not {value!r}")
         return value
 
-    def list(self, name: str, default: Any = ...) -> list[Any]:
+    def items(self, name: str, default: Any = ...) -> list[Any]:
         value = self.raw(name, default)
         if not isinstance(value, list):
             raise self.error(name, f"must be a list, not {value!r}")
@@ -161,10 +161,10 @@ class _Table:
 
 def _minutes(text: Any, key: str, source: str) -> int:
     if not isinstance(text, str) or len(text.split(":")) != 2:
-        raise RulePackError(key, f"must be a time like \"07:30\", not {text!r}", source)
+        raise RulePackError(key, f'must be a time like "07:30", not {text!r}', source)
     hh, mm = text.split(":")
     if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
-        raise RulePackError(key, f"must be a time like \"07:30\", not {text!r}", source)
+        raise RulePackError(key, f'must be a time like "07:30", not {text!r}', source)
     return int(hh) * 60 + int(mm)
 
 
@@ -177,7 +177,7 @@ def _schedule(table: _Table) -> tuple[Hours, ...]:
             continue
         key = table.key(weekday)
         if not isinstance(value, list) or len(value) != 2:
-            raise RulePackError(key, "must be [\"HH:MM\", \"HH:MM\"] (start, end)", table.source)
+            raise RulePackError(key, 'must be ["HH:MM", "HH:MM"] (start, end)', table.source)
         start, end = (_minutes(v, key, table.source) for v in value)
         if end <= start:
             raise RulePackError(key, "the end must be after the start", table.source)
@@ -203,10 +203,10 @@ def _bands(items: list[Any], key: str, prefix: str, source: str) -> tuple[Band, 
     bands = []
     for i, item in enumerate(items):
         t = _Table(item, f"{key}[{i}]", source)
-        name = t.str("name")
+        name = t.text("name")
         if not name.startswith(prefix):
             raise t.error("name", f"must start with {prefix}, not {name!r}")
-        bands.append(Band(name, t.int("from", minimum=1), t.float("cut_percent", 0.0)))
+        bands.append(Band(name, t.integer("from", minimum=1), t.number("cut_percent", 0.0)))
         t.done()
     if not bands:
         raise RulePackError(key, "needs at least one band", source)
@@ -218,10 +218,16 @@ def _bands(items: list[Any], key: str, prefix: str, source: str) -> tuple[Band, 
 
 def _ladder(name: str, table: _Table) -> Ladder:
     steps = []
-    for i, item in enumerate(table.list("steps")):
+    for i, item in enumerate(table.items("steps")):
         t = _Table(item, f"{table.key('steps')}[{i}]", table.source)
-        steps.append(Step(t.int("from", minimum=1), t.str("level", choices=LEVELS), t.str("sanction"),
-                          t.str("article")))
+        steps.append(
+            Step(
+                t.integer("from", minimum=1),
+                t.text("level", choices=LEVELS),
+                t.text("sanction"),
+                t.text("article"),
+            )
+        )
         t.done()
     if not steps:
         raise table.error("steps", "needs at least one step")
@@ -230,9 +236,13 @@ def _ladder(name: str, table: _Table) -> Ladder:
     days = table.raw("consecutive_days", None)
     consecutive = None
     if days is not None:
-        days = table.int("consecutive_days", minimum=2)
-        consecutive = Step(days, table.str("consecutive_level", choices=LEVELS), table.str("consecutive_sanction"),
-                           table.str("consecutive_article"))
+        days = table.integer("consecutive_days", minimum=2)
+        consecutive = Step(
+            days,
+            table.text("consecutive_level", choices=LEVELS),
+            table.text("consecutive_sanction"),
+            table.text("consecutive_article"),
+        )
     table.done()
     return Ladder(name, tuple(steps), days, consecutive)
 
@@ -241,14 +251,14 @@ def parse_pack(data: dict[str, Any], source: str = "rule pack") -> RulePack:
     """Validate a parsed TOML document into a :class:`RulePack`."""
     top = _Table(data, "", source)
     meta = top.table("pack")
-    name, description = meta.str("name"), meta.str("description", "")
+    name, description = meta.text("name"), meta.text("description", "")
     meta.done()
 
     schedule = _schedule(top.table("schedule"))
     ramadan = top.table("ramadan", required=False)
     ramadan_schedule = _schedule(ramadan.table("schedule")) if ramadan.data else schedule
     periods = []
-    for i, item in enumerate(ramadan.list("periods", [])):
+    for i, item in enumerate(ramadan.items("periods", [])):
         t = _Table(item, f"ramadan.periods[{i}]", source)
         start, end = _date(t.raw("start"), t.key("start"), source), _date(t.raw("end"), t.key("end"), source)
         if end < start:
@@ -258,36 +268,38 @@ def parse_pack(data: dict[str, Any], source: str = "rule pack") -> RulePack:
     ramadan.done()
 
     hol = top.table("holidays")
-    country = hol.str("country", "ID")
-    categories = tuple(hol.list("categories", ["public", "government"]))
+    country = hol.text("country", "ID")
+    categories = tuple(hol.items("categories", ["public", "government"]))
     if not categories or not all(isinstance(c, str) for c in categories):
         raise hol.error("categories", "must be a non-empty list of category names")
     days_off = []
-    for i, item in enumerate(hol.list("extra_days_off", [])):
+    for i, item in enumerate(hol.items("extra_days_off", [])):
         t = _Table(item, f"holidays.extra_days_off[{i}]", source)
-        days_off.append((_date(t.raw("date"), t.key("date"), source), t.str("name")))
+        days_off.append((_date(t.raw("date"), t.key("date"), source), t.text("name")))
         t.done()
-    working = tuple(_date(v, hol.key("working_days"), source) for v in hol.list("working_days", []))
+    working = tuple(_date(v, hol.key("working_days"), source) for v in hol.items("working_days", []))
     hol.done()
 
     bands = top.table("bands")
-    late = _bands(bands.list("late"), "bands.late", "TL", source)
-    early = _bands(bands.list("early"), "bands.early", "PSW", source)
-    absent_cut = bands.float("absent_cut_percent", 0.0)
+    late = _bands(bands.items("late"), "bands.late", "TL", source)
+    early = _bands(bands.items("early"), "bands.early", "PSW", source)
+    absent_cut = bands.number("absent_cut_percent", 0.0)
     bands.done()
 
     att = top.table("attendance")
-    grace = att.int("grace_minutes", 0)
-    grace_deducted = att.bool("grace_deducted", False)
-    same_punch = att.int("same_punch_minutes", 5)
-    untrusted = att.bool("ignore_untrusted_clock", True)
-    missing_in = att.str("missing_in", late[-1].name, choices=(*(b.name for b in late), "absent", "ignore"))
-    missing_out = att.str("missing_out", early[-1].name, choices=(*(b.name for b in early), "absent", "ignore"))
-    missing_minutes = att.int("missing_punch_minutes", 0)
+    grace = att.integer("grace_minutes", 0)
+    grace_deducted = att.flag("grace_deducted", False)
+    same_punch = att.integer("same_punch_minutes", 5)
+    untrusted = att.flag("ignore_untrusted_clock", True)
+    missing_in = att.text("missing_in", late[-1].name, choices=(*(b.name for b in late), "absent", "ignore"))
+    missing_out = att.text(
+        "missing_out", early[-1].name, choices=(*(b.name for b in early), "absent", "ignore")
+    )
+    missing_minutes = att.integer("missing_punch_minutes", 0)
     att.done()
 
     conv = top.table("conversion")
-    conversion, per_day = conv.bool("enabled", True), conv.int("minutes_per_day", 450, minimum=1)
+    conversion, per_day = conv.flag("enabled", True), conv.integer("minutes_per_day", 450, minimum=1)
     conv.done()
 
     sanc = top.table("sanctions")
@@ -295,11 +307,13 @@ def parse_pack(data: dict[str, Any], source: str = "rule pack") -> RulePack:
     ladder_tables = sanc.table("ladders", required=False)
     for ladder_name in list(ladder_tables.data):
         if ladder_name == "asn":
-            raise ladder_tables.error("asn", "the PP 94/2021 ladder is national law and cannot be changed by a pack")
+            raise ladder_tables.error(
+                "asn", "the PP 94/2021 ladder is national law and cannot be changed by a pack"
+            )
         ladders[ladder_name] = _ladder(ladder_name, ladder_tables.table(ladder_name))
     ladder_tables.done()
-    default_ladder = sanc.str("default_ladder", "asn", choices=tuple(ladders))
-    warn = sanc.int("warn_days_before", 1)
+    default_ladder = sanc.text("default_ladder", "asn", choices=tuple(ladders))
+    warn = sanc.integer("warn_days_before", 1)
     sanc.done()
 
     fl = top.table("flags")
@@ -308,33 +322,59 @@ def parse_pack(data: dict[str, Any], source: str = "rule pack") -> RulePack:
     chronic = fl.table("chronic_lateness")
     missing = fl.table("missing_out_punch")
     flags = FlagRules(
-        consecutive.int("min_days", 3, minimum=2),
-        weekend.int("min_days", 3, minimum=1), weekend.int("window_working_days", 60, minimum=1),
-        chronic.int("min_days", 5, minimum=1), chronic.int("window_working_days", 20, minimum=1),
-        missing.int("min_days", 3, minimum=1), missing.int("window_working_days", 20, minimum=1),
+        consecutive.integer("min_days", 3, minimum=2),
+        weekend.integer("min_days", 3, minimum=1),
+        weekend.integer("window_working_days", 60, minimum=1),
+        chronic.integer("min_days", 5, minimum=1),
+        chronic.integer("window_working_days", 20, minimum=1),
+        missing.integer("min_days", 3, minimum=1),
+        missing.integer("window_working_days", 20, minimum=1),
     )
     for t in (consecutive, weekend, chronic, missing, fl):
         t.done()
-    for t, n, w in ((weekend, flags.weekend_min_days, flags.weekend_window),
-                    (chronic, flags.chronic_min_days, flags.chronic_window),
-                    (missing, flags.missing_out_min_days, flags.missing_out_window)):
+    for t, n, w in (
+        (weekend, flags.weekend_min_days, flags.weekend_window),
+        (chronic, flags.chronic_min_days, flags.chronic_window),
+        (missing, flags.missing_out_min_days, flags.missing_out_window),
+    ):
         if n > w:
             raise t.error("min_days", f"cannot exceed window_working_days ({w})")
 
     rew = top.table("rewards")
-    rewards = RewardRules(rew.int("max_late_early_minutes", 0), rew.int("max_missing_punch_days", 0),
-                          rew.bool("monthly", True))
+    rewards = RewardRules(
+        rew.integer("max_late_early_minutes", 0),
+        rew.integer("max_missing_punch_days", 0),
+        rew.flag("monthly", True),
+    )
     rew.done()
     top.done()
     return RulePack(
-        name=name, description=description, schedule=schedule, ramadan_schedule=ramadan_schedule,
-        ramadan_periods=tuple(periods), holiday_country=country, holiday_categories=categories,
-        extra_days_off=tuple(days_off), extra_working_days=working, grace_minutes=grace,
-        grace_deducted=grace_deducted, same_punch_minutes=same_punch, ignore_untrusted_clock=untrusted,
-        missing_in=missing_in, missing_out=missing_out, missing_punch_minutes=missing_minutes,
-        late_bands=late, early_bands=early, absent_cut_percent=absent_cut, conversion=conversion,
-        minutes_per_day=per_day, ladders=ladders, default_ladder=default_ladder, warn_days_before=warn,
-        flags=flags, rewards=rewards,
+        name=name,
+        description=description,
+        schedule=schedule,
+        ramadan_schedule=ramadan_schedule,
+        ramadan_periods=tuple(periods),
+        holiday_country=country,
+        holiday_categories=categories,
+        extra_days_off=tuple(days_off),
+        extra_working_days=working,
+        grace_minutes=grace,
+        grace_deducted=grace_deducted,
+        same_punch_minutes=same_punch,
+        ignore_untrusted_clock=untrusted,
+        missing_in=missing_in,
+        missing_out=missing_out,
+        missing_punch_minutes=missing_minutes,
+        late_bands=late,
+        early_bands=early,
+        absent_cut_percent=absent_cut,
+        conversion=conversion,
+        minutes_per_day=per_day,
+        ladders=ladders,
+        default_ladder=default_ladder,
+        warn_days_before=warn,
+        flags=flags,
+        rewards=rewards,
     )
 
 
