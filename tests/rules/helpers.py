@@ -31,7 +31,9 @@ def at(day: date, hhmm: str, tz: str = WIB, second: int = 0) -> datetime:
     return datetime.combine(day, time(hh, mm, second), ZoneInfo(tz))
 
 
-def punch(day: date, hhmm: str, tz: str = WIB, second: int = 0, kiosk: str = "k1", trusted: bool = True) -> Punch:
+def punch(
+    day: date, hhmm: str, tz: str = WIB, second: int = 0, kiosk: str = "k1", trusted: bool = True
+) -> Punch:
     return Punch(EMP, at(day, hhmm, tz, second), kiosk, trusted)
 
 

@@ -102,14 +102,24 @@ def test_missing_punches_follow_the_pack() -> None:
     absent_pack = dataclasses.replace(PACK, missing_out="absent", missing_in="ignore")
     assert one_day(punch(MON, "07:10"), pack=absent_pack).unexcused == 1
     ignored = one_day(punch(MON, "16:05"), pack=absent_pack)
-    assert (ignored.status, ignored.late_band, ignored.unexcused, ignored.cut_percent) == (MISSING_IN, None, 0, 0)
+    assert (ignored.status, ignored.late_band, ignored.unexcused, ignored.cut_percent) == (
+        MISSING_IN,
+        None,
+        0,
+        0,
+    )
     counted = dataclasses.replace(PACK, missing_punch_minutes=90)
     assert one_day(punch(MON, "07:10"), pack=counted).early_minutes == 90
 
 
 def test_duplicates_and_several_kiosks() -> None:
-    r = one_day(punch(MON, "07:25", kiosk="k1"), punch(MON, "07:25", kiosk="k1"), punch(MON, "07:27", kiosk="k2"),
-                punch(MON, "12:00", kiosk="k2"), punch(MON, "16:02", kiosk="k1"))
+    r = one_day(
+        punch(MON, "07:25", kiosk="k1"),
+        punch(MON, "07:25", kiosk="k1"),
+        punch(MON, "07:27", kiosk="k2"),
+        punch(MON, "12:00", kiosk="k2"),
+        punch(MON, "16:02", kiosk="k1"),
+    )
     assert (r.status, r.punch_count) == (PRESENT, 5)
     assert r.first_punch == punch(MON, "07:25").at and r.last_punch == punch(MON, "16:02").at
     # Two punches a minute apart are one punch: an arrival, so the out-punch is missing.
@@ -135,7 +145,9 @@ def test_absent_excused_holiday_weekend() -> None:
 def test_punches_near_local_midnight_go_to_the_local_day(tz: str) -> None:
     # 23:59 local on Monday and 00:01 local on Tuesday: the UTC date is the previous day for both.
     tue = date(2026, 7, 7)
-    result = evaluate([punch(MON, "07:30", tz), punch(MON, "23:59", tz), punch(tue, "00:01", tz)], as_of=tue, tz=tz)
+    result = evaluate(
+        [punch(MON, "07:30", tz), punch(MON, "23:59", tz), punch(tue, "00:01", tz)], as_of=tue, tz=tz
+    )
     assert day_of(result, MON).status == PRESENT
     assert day_of(result, MON).last_punch == punch(MON, "23:59", tz).at
     assert day_of(result, tue).status == MISSING_OUT  # a lone 00:01 punch is an early "arrival"

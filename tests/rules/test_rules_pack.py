@@ -54,8 +54,14 @@ def mutated(**changes: object) -> dict:
         ({"bands__early": [{"name": "TL1", "from": 1}]}, "bands.early[0].name"),
         ({"sanctions__ladders__asn": {"steps": []}}, "sanctions.ladders.asn"),
         ({"sanctions__default_ladder": "pppk"}, "sanctions.default_ladder"),
-        ({"sanctions__ladders__contract__steps": [{"from": 3, "level": "mild", "sanction": "x", "article": "y"}]},
-         "sanctions.ladders.contract.steps[0].level"),
+        (
+            {
+                "sanctions__ladders__contract__steps": [
+                    {"from": 3, "level": "mild", "sanction": "x", "article": "y"}
+                ]
+            },
+            "sanctions.ladders.contract.steps[0].level",
+        ),
         ({"flags__chronic_lateness__min_days": 30}, "flags.chronic_lateness.min_days"),
         ({"ramadan__periods": [{"start": "2026-03-19", "end": "2026-02-18"}]}, "ramadan.periods[0].end"),
         ({"pack": None}, "pack"),
@@ -79,7 +85,9 @@ def test_syntax_errors_and_missing_files_are_pack_errors(tmp_path: Path) -> None
 def test_conversion_switch_and_grace_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "agency.toml"
     path.write_text(
-        DEFAULT_TEXT.replace("enabled = true", "enabled = false").replace("grace_minutes = 0", "grace_minutes = 15"),
+        DEFAULT_TEXT.replace("enabled = true", "enabled = false").replace(
+            "grace_minutes = 0", "grace_minutes = 15"
+        ),
         encoding="utf-8",
     )
     pack = load_pack(path)

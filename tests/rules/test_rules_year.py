@@ -8,7 +8,12 @@ from datetime import date
 import pytest
 
 from server.rules import render_all
-from server.rules.model import CHRONIC_LATENESS, CONSECUTIVE_ABSENCE, MISSING_OUT_PUNCH, WEEKEND_ADJACENT_ABSENCE
+from server.rules.model import (
+    CHRONIC_LATENESS,
+    CONSECUTIVE_ABSENCE,
+    MISSING_OUT_PUNCH,
+    WEEKEND_ADJACENT_ABSENCE,
+)
 from tests.rules.helpers import PACK, evaluate, on_time, punch, working_days
 
 DAYS = working_days(date(2026, 7, 1), date(2026, 12, 31))
@@ -30,10 +35,24 @@ def alternating(absences: int):  # noqa: ANN201
 @pytest.mark.parametrize(
     ("absences", "threshold", "level"),
     [
-        (2, None, None), (3, 3, "light"), (4, 4, "light"), (6, 4, "light"), (7, 7, "light"), (10, 7, "light"),
-        (11, 11, "moderate"), (13, 11, "moderate"), (14, 14, "moderate"), (16, 14, "moderate"),
-        (17, 17, "moderate"), (20, 17, "moderate"), (21, 21, "heavy"), (24, 21, "heavy"), (25, 25, "heavy"),
-        (27, 25, "heavy"), (28, 28, "heavy"), (35, 28, "heavy"),
+        (2, None, None),
+        (3, 3, "light"),
+        (4, 4, "light"),
+        (6, 4, "light"),
+        (7, 7, "light"),
+        (10, 7, "light"),
+        (11, 11, "moderate"),
+        (13, 11, "moderate"),
+        (14, 14, "moderate"),
+        (16, 14, "moderate"),
+        (17, 17, "moderate"),
+        (20, 17, "moderate"),
+        (21, 21, "heavy"),
+        (24, 21, "heavy"),
+        (25, 25, "heavy"),
+        (27, 25, "heavy"),
+        (28, 28, "heavy"),
+        (35, 28, "heavy"),
     ],
 )
 def test_each_ladder_threshold(absences: int, threshold: int | None, level: str | None) -> None:
@@ -47,10 +66,14 @@ def test_each_ladder_threshold(absences: int, threshold: int | None, level: str 
     assert (proposal.threshold, proposal.level, proposal.consecutive) == (threshold, level, False)
     assert len(proposal.days) == threshold
     assert "PP 94/2021" in proposal.article
-    assert [p.threshold for p in summary.proposals] == [t for t in (3, 4, 7, 11, 14, 17, 21, 25, 28) if t <= absences]
+    assert [p.threshold for p in summary.proposals] == [
+        t for t in (3, 4, 7, 11, 14, 17, 21, 25, 28) if t <= absences
+    ]
 
 
-@pytest.mark.parametrize(("absences", "warned"), [(2, 3), (3, 4), (5, None), (6, 7), (10, 11), (27, 28), (28, None)])
+@pytest.mark.parametrize(
+    ("absences", "warned"), [(2, 3), (3, 4), (5, None), (6, 7), (10, 11), (27, 28), (28, None)]
+)
 def test_early_warning_one_day_before_each_threshold(absences: int, warned: int | None) -> None:
     warnings = [w for w in alternating(absences).summary.warnings if not w.consecutive]
     assert [w.threshold for w in warnings] == ([warned] if warned else [])
@@ -62,7 +85,12 @@ def test_late_minutes_convert_at_7_5_hours_a_day() -> None:
     absent = DAYS[5:7]
     result = ev(punches, as_of=absent[-1])
     ledger = result.summary.ledger
-    assert (ledger.late_minutes, ledger.converted_days, ledger.unexcused_days, ledger.total_days) == (450, 1, 2, 3)
+    assert (ledger.late_minutes, ledger.converted_days, ledger.unexcused_days, ledger.total_days) == (
+        450,
+        1,
+        2,
+        3,
+    )
     assert result.summary.proposal is not None and result.summary.proposal.threshold == 3
     assert "450 min late/early = 1 days (450 min = 1 day)" in render_all(ledger.reasons, "en")
     # 449 minutes are not yet a day.
@@ -103,7 +131,10 @@ def test_contract_staff_use_their_own_ladder() -> None:
     summary = ev(on_time(present), as_of=absent[-1], ladder="contract").summary
     assert summary.proposal is not None
     assert (summary.proposal.ladder, summary.proposal.threshold, summary.proposal.sanction) == (
-        "contract", 5, "Teguran tertulis")
+        "contract",
+        5,
+        "Teguran tertulis",
+    )
 
 
 def test_consecutive_absence_flag_from_three_days() -> None:
@@ -131,7 +162,9 @@ def test_weekend_adjacent_absences_flag() -> None:
 def test_chronic_lateness_n_of_last_20_working_days(late_count: int, flagged: bool) -> None:
     days = DAYS[:20]
     late = days[::4][:late_count]
-    punches = [p for d in days for p in ((punch(d, "07:45") if d in late else punch(d, "07:20")), punch(d, "16:40"))]
+    punches = [
+        p for d in days for p in ((punch(d, "07:45") if d in late else punch(d, "07:20")), punch(d, "16:40"))
+    ]
     summary = ev(punches, as_of=days[-1]).summary
     flags = [f for f in summary.flags if f.kind == CHRONIC_LATENESS]
     assert bool(flags) is flagged
@@ -143,7 +176,9 @@ def test_chronic_lateness_n_of_last_20_working_days(late_count: int, flagged: bo
 def test_five_lates_spread_wider_than_20_working_days_raise_nothing() -> None:
     days = DAYS[:25]
     late = days[::6][:5]  # 5 lates over 25 working days: never 5 in any 20
-    punches = [p for d in days for p in ((punch(d, "07:45") if d in late else punch(d, "07:20")), punch(d, "16:40"))]
+    punches = [
+        p for d in days for p in ((punch(d, "07:45") if d in late else punch(d, "07:20")), punch(d, "16:40"))
+    ]
     assert not [f for f in ev(punches, as_of=days[-1]).summary.flags if f.kind == CHRONIC_LATENESS]
 
 
