@@ -130,16 +130,21 @@ def test_seqs_are_never_reused_after_every_segment_is_deleted(
         outbox.append(make_punch(n))
     outbox.mark_acked(range(1, 8))
     clock.advance(days=2)
-    outbox.compact()
+    assert outbox.compact() == 2
     assert list((outbox_dir / "segments").iterdir()) == []
-    assert outbox.append(make_punch(7)) == 8
-    outbox.mark_acked([8])
-    clock.advance(days=2)
     outbox.close()
-    again = make_outbox(retention_days=1)  # open() deletes the last segment too
+    again = make_outbox(retention_days=1)
+    assert again.stats().last_seq == 7
+    assert again.append(make_punch(7)) == 8
+    again.mark_acked([8])
+    clock.advance(days=2)
+    again.close()
+    third = make_outbox(retention_days=1)  # open() deletes the expired segment too
     assert list((outbox_dir / "segments").iterdir()) == []
-    assert again.stats().last_seq == 8
-    assert again.append(make_punch(8)) == 9
+    third.close()
+    fourth = make_outbox(retention_days=1)
+    assert fourth.stats().last_seq == 8
+    assert fourth.append(make_punch(8)) == 9
 
 
 def test_zero_retention_deletes_on_ack(
