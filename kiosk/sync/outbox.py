@@ -174,7 +174,11 @@ class Outbox:
             self._state = "open"
             logger.info(
                 "outbox %s open: %d pending, last seq %d, %d segment(s), %d quarantined",
-                self.directory, self._pending, self._last_seq, len(self._segments), self._quarantined,
+                self.directory,
+                self._pending,
+                self._last_seq,
+                len(self._segments),
+                self._quarantined,
             )
             self._compact_quietly()
             return self
@@ -291,7 +295,10 @@ class Outbox:
         self._disk.fsync_dir(self.segments_dir)
         logger.error(
             "outbox: segment %s is damaged (%s); moved to %s. Its punches are NOT sent; "
-            "a technician must inspect it", path.name, reason, target,
+            "a technician must inspect it",
+            path.name,
+            reason,
+            target,
         )
 
     def _write_high_water(self, last_seq: int, action: str) -> None:
@@ -421,7 +428,8 @@ class Outbox:
             self._ensure_open()
             now = self._now()
             expired = [
-                s for s in self._segments.values()
+                s
+                for s in self._segments.values()
                 if not s.pending and s.last_acked_at is not None and s.last_acked_at + self.retention <= now
             ]
             if not expired:

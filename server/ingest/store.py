@@ -97,8 +97,11 @@ class IngestStore:
                 )
             inserted: set[str] = set()
             if rows:
-                statement = _insert(session, Punch).values(rows).on_conflict_do_nothing().returning(Punch.id)
-                inserted = set(session.scalars(statement))
+                # executemany of one cached statement ("insertmanyvalues"): compiling a 500-row
+                # VALUES clause would cost more than the insert itself.
+                table = Punch.__table__
+                statement = _insert(session, table).on_conflict_do_nothing().returning(table.c.id)
+                inserted = set(session.execute(statement, rows).scalars())
             accepted = [p.seq for p in batch.punches if p.id in inserted]
             duplicate, rejected = self._classify(session, batch, inserted)
             rejected.extend((item.seq, item.reason, item.payload) for item in invalid)
@@ -157,7 +160,7 @@ class IngestStore:
             {"kiosk_id": kiosk_id, "seq": seq, "reason": reason, "payload": payload, "received_at": at}
             for seq, reason, payload in rejected
         ]
-        session.execute(_insert(session, RejectedPunch).values(rows).on_conflict_do_nothing())
+        session.execute(_insert(session, RejectedPunch.__table__).on_conflict_do_nothing(), rows)
 
     def _track(self, session: Session, kiosk: Kiosk, arrived: list[int], now: datetime) -> list[gaps.Run]:
         kiosk.last_seen = now
