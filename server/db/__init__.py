@@ -1,42 +1,6 @@
-"""Database access (placeholder until the sync branch lands)."""
+"""Server storage: SQLAlchemy models on one shared ``Base``, the :class:`Database` and migrations."""
 
-from __future__ import annotations
+from server.db.base import Base, UTCDateTime, utcnow
+from server.db.database import DEFAULT_URL, Database, connect, default_url
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
-
-
-class Database:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._factory = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        session = self._factory()
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-    def migrate(self) -> None:
-        from server.db.base import Base
-
-        Base.metadata.create_all(self.engine)
-
-
-def connect(url: str) -> Database:
-    engine = create_engine(url)
-    if url.startswith("sqlite"):
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-    return Database(engine)
+__all__ = ["DEFAULT_URL", "Base", "Database", "UTCDateTime", "connect", "default_url", "utcnow"]

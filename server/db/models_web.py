@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db.base import Base
+from server.db.base import Base, UTCDateTime
 
 
 class User(Base):
@@ -38,8 +37,8 @@ class User(Base):
     # Bumped on password change or deactivation: every older session cookie stops working.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     lang: Mapped[str] = mapped_column(String(8), default="id")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_signin_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_signin_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     units: Mapped[list[UserUnit]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -66,9 +65,9 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AuditEvent(Base):
@@ -81,7 +80,7 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
@@ -99,7 +98,7 @@ class CounselingCase(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_id: Mapped[str] = mapped_column(ForeignKey("employees.id"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_by: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
     counseled_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     cause: Mapped[str] = mapped_column(Text, default="")
@@ -111,7 +110,7 @@ class CounselingCase(Base):
     adjusted_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     follow_up_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     outcome: Mapped[str] = mapped_column(Text, default="")
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     notes: Mapped[list[CounselingNote]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CounselingNote.at"
@@ -125,7 +124,7 @@ class CounselingNote(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("web_counseling_cases.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     author_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
     author_name: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
@@ -144,6 +143,6 @@ class RewardConfirmation(Base):
     year: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(64))
     evidence: Mapped[str] = mapped_column(Text, default="")
-    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     confirmed_by: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
     certificate_no: Mapped[str] = mapped_column(String(64), unique=True)

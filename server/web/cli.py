@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from typing import Any
 
@@ -28,7 +27,6 @@ from server.web.security import Passwords
 from server.web.settings import utc_now
 
 logger = logging.getLogger(__name__)
-DEFAULT_DB = "sqlite:///var/hadir.sqlite3"
 CLI_ACTOR = "(command line)"
 
 
@@ -66,7 +64,7 @@ def register(subparsers: Any) -> None:
 def _database(args: argparse.Namespace) -> Any:
     from server.db import connect
 
-    db = connect(args.db or os.environ.get("HADIR_DB") or DEFAULT_DB)
+    db = connect(args.db)
     db.migrate()
     return db
 

@@ -228,3 +228,14 @@ def test_cli_token_and_deactivate(monkeypatch, capsys, db_url) -> None:
     assert code == 0
     _, out, _ = run_cli(monkeypatch, capsys, db_url, "users", "list")
     assert "inactive" in out
+
+
+def test_migrations_create_the_web_tables(tmp_path) -> None:
+    from sqlalchemy import inspect
+
+    db = connect(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
+    db.migrate()
+    names = set(inspect(db.engine).get_table_names())
+    assert {"web_users", "web_user_units", "web_api_tokens", "web_audit_events", "web_counseling_cases",
+            "web_counseling_notes", "web_reward_confirmations"} <= names
+    db.close()
