@@ -205,3 +205,9 @@ def test_unknown_page_is_a_translated_404(as_admin) -> None:
 def test_static_css_is_served(anon) -> None:
     response = anon.get("/static/style.css")
     assert response.status_code == 200 and ".heatmap" in response.text
+
+
+def test_start_page_leads_to_a_page_that_exists(as_viewer, as_admin) -> None:
+    for browser in (as_viewer, as_admin):
+        target = browser.get("/").headers["location"]
+        assert browser.get(target).status_code == 200

@@ -46,14 +46,18 @@ def test_every_key_used_in_python_exists() -> None:
         actions = {
             id(node.args[2])
             for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "record" and len(node.args) > 2
+            if isinstance(node, ast.Call)
+            and getattr(node.func, "attr", None) == "record"
+            and len(node.args) > 2
         }
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in actions:
                 value = node.value
-                if re.fullmatch(r"[a-z_]+\.[a-z0-9_.]+", value) and value.split(".")[0] in sections:
-                    if value not in catalog() and not value.endswith((".", ".html")):
-                        missing.append(f"{path.relative_to(WEB)}: {value}")
+                looks_like_key = (
+                    re.fullmatch(r"[a-z_]+\.[a-z0-9_.]+", value) and value.split(".")[0] in sections
+                )
+                if looks_like_key and value not in catalog() and not value.endswith((".", ".html")):
+                    missing.append(f"{path.relative_to(WEB)}: {value}")
     assert not missing, missing
 
 

@@ -236,6 +236,13 @@ def test_migrations_create_the_web_tables(tmp_path) -> None:
     db = connect(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
     db.migrate()
     names = set(inspect(db.engine).get_table_names())
-    assert {"web_users", "web_user_units", "web_api_tokens", "web_audit_events", "web_counseling_cases",
-            "web_counseling_notes", "web_reward_confirmations"} <= names
+    assert {
+        "web_users",
+        "web_user_units",
+        "web_api_tokens",
+        "web_audit_events",
+        "web_counseling_cases",
+        "web_counseling_notes",
+        "web_reward_confirmations",
+    } <= names
     db.close()
