@@ -8,6 +8,7 @@ is up to date (exit 1 if not).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -64,6 +65,7 @@ def _side_by_side(blocks: Sequence[str], gap: str = "  ") -> str:
     return "\n".join(gap.join(parts) for parts in zip(*split, strict=True))
 
 
+@functools.cache
 def markdown() -> str:
     """The docs page: every screen, Bahasa Indonesia next to English."""
     per_lang = {lang: emulated_screens(lang) for lang in LANGUAGES}

@@ -24,7 +24,7 @@ _SPECIAL = {
     "\\": "/", "~": "-",
     "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o",
     "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Þ": "Th", "þ": "th",
-    "ı": "i", "°": "o", "\u00a0": " ", "\t": " ",
+    "ı": "i", "°": "o", "⁄": "/", "\u00a0": " ", "\t": " ",
 }
 
 
@@ -45,7 +45,8 @@ def transliterate(text: str) -> str:
         elif char in _SPECIAL:
             out.append(_SPECIAL[char])
         else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            decomposed = unicodedata.normalize("NFKD", char)
+            base = "".join(_SPECIAL.get(c, c) for c in decomposed if not unicodedata.combining(c))
             if base and all(_printable(c) for c in base):
                 out.append(base)
             elif unicodedata.category(char).startswith("Z"):
@@ -74,6 +75,11 @@ def _is_abbreviation(word: str) -> bool:
     return word.endswith(".")
 
 
+def _initial(word: str) -> str:
+    letters = [char for char in word if char.isalnum()]
+    return (letters[0] if letters else word[0]).upper() + "."
+
+
 def name_candidates(name: str) -> list[str]:
     """Every form of ``name`` the shortening rule tries, longest first.
 
@@ -97,7 +103,7 @@ def name_candidates(name: str) -> list[str]:
     forms.append(" ".join(words))
     for index in range(len(words) - 1):
         if not _is_abbreviation(words[index]):
-            words = [*words[:index], words[index][0].upper() + ".", *words[index + 1 :]]
+            words = [*words[:index], _initial(words[index]), *words[index + 1 :]]
             forms.append(" ".join(words))
     if len(words) > 2:
         forms.append(f"{words[0]} {words[-1]}")
@@ -117,6 +123,8 @@ def shorten_name(name: str, width: int = COLS) -> str:
     'M. R. Pratama'
     """
     candidates = name_candidates(name)
+    if not candidates:
+        return ""
     for form in candidates:
         if len(form) <= width:
             return form
