@@ -286,7 +286,9 @@ def test_status_tracks_backlog_clock_offset_and_presence(site: Site, ingest: Ing
             "0.1.0",
         )
         assert k.last_seen == NOW and k.status_json is not None and "sig" not in k.status_json
-    assert ingest.handle(p.status_topic("k1"), status(site, online=False, time=NOW - timedelta(hours=5))) is None
+    assert (
+        ingest.handle(p.status_topic("k1"), status(site, online=False, time=NOW - timedelta(hours=5))) is None
+    )
     with site.db.session() as s:
         k = s.get(Kiosk, "k1")
         assert k is not None and k.online is False and k.clock_offset_ms == 90_000
