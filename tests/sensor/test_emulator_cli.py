@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.sensor import EnrollStep, Enrolled, Match, NoMatch
+from kiosk.sensor import Enrolled, EnrollStep, Match, NoMatch
 from kiosk.sensor.r307 import R307Sensor
 from simulator import cli as sim_cli
 from simulator.r307 import R307Emulator

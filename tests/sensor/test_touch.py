@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from kiosk.sensor import EnrollStep, Enrolled, Match, NoFinger, PoorImage
+from kiosk.sensor import Enrolled, EnrollStep, Match, NoFinger, PoorImage
 from kiosk.sensor.r307 import R307Sensor
 from simulator.r307 import R307Emulator
 from tests.sensor.conftest import FakeClock, settings_for
