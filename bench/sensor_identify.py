@@ -192,7 +192,7 @@ def report(rig: Rig, args: argparse.Namespace, with_pin: R307Sensor, polling: R3
     for name, lat in (("touch pin", touch_lat), ("polling 10 Hz", poll_lat), ("naive tight loop", naive_lat)):
         print(f"   {name:20s} median {ms(statistics.median(lat))}  p99 {ms(p99(lat))}")
 
-    print(f"\n3. CPU of a waiting identify loop, no finger, {args.idle:.0f} s each (thread CPU / wall)")
+    print(f"\n3. CPU of a waiting identify loop, no finger, {args.idle:.1f} s each (thread CPU / wall)")
 
     def ours_loop(sensor: R307Sensor) -> Callable[[Callable[[], bool]], None]:
         def loop(stop: Callable[[], bool]) -> None:
