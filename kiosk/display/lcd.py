@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from RPLCD import common as rplcd_common
@@ -23,6 +23,7 @@ from smbus2 import SMBus
 from kiosk.display.catalog import Screen
 from kiosk.display.screen import ScreenIndicator
 from kiosk.display.text import COLS, ROWS
+from kiosk.errors import DisplayError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,58 @@ DEFAULT_PORT = 1
 """/dev/i2c-1, the I2C bus on a Raspberry Pi's header."""
 DEFAULT_RETRY_INTERVAL = 30.0
 """Seconds between attempts to reach a missing LCD."""
+BACKPACK_ADDRESSES = (0x27, 0x3F)
+"""Where PCF8574T and PCF8574AT backpacks answer with their address jumpers open."""
+
+
+def find_lcd(
+    port: int = DEFAULT_PORT,
+    addresses: Sequence[int] = BACKPACK_ADDRESSES,
+    *,
+    bus_factory: BusFactory = SMBus,
+) -> int | None:
+    """The first of ``addresses`` where an I2C device answers on bus ``port``, or None.
+
+    For diagnostics: a backpack that does not answer at the configured address is usually at the
+    other one. Reading a PCF8574 only samples its pins, so probing is harmless.
+
+    Raises ``DisplayError`` when the bus itself is missing (I2C not enabled).
+
+    Example::
+
+        address = find_lcd(1)   # 0x27, 0x3F or None
+    """
+    try:
+        bus = bus_factory(port)
+    except OSError as exc:
+        raise DisplayError(
+            f"no I2C bus {port} (/dev/i2c-{port}): {exc}; enable I2C with "
+            "'sudo raspi-config nonint do_i2c 0' and reboot"
+        ) from exc
+    try:
+        for address in addresses:
+            try:
+                bus.read_byte(address)
+            except OSError:
+                continue
+            return address
+        return None
+    finally:
+        bus.close()
+
+
+def _changed_runs(old: str, new: str) -> list[tuple[int, str]]:
+    """(column, text) for each run of consecutive cells where ``new`` differs from ``old``."""
+    runs: list[tuple[int, str]] = []
+    start: int | None = None
+    for column in range(len(new) + 1):
+        differs = column < len(new) and (column >= len(old) or old[column] != new[column])
+        if differs and start is None:
+            start = column
+        elif not differs and start is not None:
+            runs.append((start, new[start:column]))
+            start = None
+    return runs
 
 
 class _FactoryCharLCD(CharLCD):
@@ -98,6 +151,7 @@ class LcdIndicator(ScreenIndicator):
         self.retry_interval = retry_interval
         self._backlight = backlight
         self._lcd: _FactoryCharLCD | None = None
+        self._drawn: list[str] | None = None  # what the glass shows, as far as we know
         self._next_attempt: float | None = None  # None: never tried, try at once
         self._outage_logged = False
         self._closed = False
@@ -130,6 +184,7 @@ class LcdIndicator(ScreenIndicator):
         except OSError as exc:
             self._lost(exc)
             return False
+        self._drawn = [" " * COLS] * ROWS  # RPLCD's initialisation clears the display
         if self._outage_logged:
             log.info("LCD at 0x%02x on i2c-%d answers again", self.address, self.port)
             self._outage_logged = False
@@ -140,6 +195,7 @@ class LcdIndicator(ScreenIndicator):
 
     def _lost(self, exc: OSError) -> None:
         self._lcd = None
+        self._drawn = None
         self._next_attempt = self._clock() + self.retry_interval
         if not self._outage_logged:
             log.warning(
@@ -165,12 +221,19 @@ class LcdIndicator(ScreenIndicator):
         lcd = self._ensure()
         if lcd is None:
             return
+        drawn = self._drawn if self._drawn is not None else [" " * COLS] * ROWS
         try:
             for row, text in enumerate(screen):
-                lcd.cursor_pos = (row, 0)
-                lcd.write_string(text)
+                # Only the runs of cells that change: one cursor move and the new characters each,
+                # so the idle clock's minute costs a few bytes on the bus, not a whole screen.
+                for start, run in _changed_runs(drawn[row], text):
+                    lcd.cursor_pos = (row, start)
+                    lcd.write_string(run)
+                    drawn[row] = drawn[row][:start] + run + drawn[row][start + len(run) :]
         except OSError as exc:
             self._lost(exc)
+            return
+        self._drawn = drawn
 
     def _idle_tick(self) -> None:
         if self._lcd is None and self._retry_due() and self._connect() and self._screen is not None:
