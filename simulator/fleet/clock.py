@@ -94,7 +94,9 @@ class KioskClock:
         unsynced (a Pi has no real-time clock; it resumes from the last time it saved)."""
         with self._lock:
             self._booted_at = self.sim.now()
-            self._boot_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"hadir-sim-boot:{id(self)}:{self._booted_at}"))
+            self._boot_id = str(
+                uuid.uuid5(uuid.NAMESPACE_URL, f"hadir-sim-boot:{id(self)}:{self._booted_at}")
+            )
             self._offset = -behind
             self._synced = False
 
