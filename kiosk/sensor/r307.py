@@ -156,6 +156,8 @@ class R307Sensor(Sensor):
                 remaining = 0.0 if deadline is None else deadline - self._clock.monotonic()
                 if remaining <= 0 or not self._touch.wait_for_touch(remaining):
                     return NoFinger()
+            # GenImg at most once per poll_interval: the time the sensor took counts towards it
+            next_poll = self._clock.monotonic() + self.settings.poll_interval
             code = self._link.call("capture image", driver.get_image)
             if code == OK:
                 break
@@ -165,7 +167,8 @@ class R307Sensor(Sensor):
                 raise SensorProtocolError(f"capture image: unexpected confirmation code 0x{code:02X}", code)
             if deadline is None or self._clock.monotonic() >= deadline:
                 return NoFinger()
-            self._clock.sleep(min(self.settings.poll_interval, max(deadline - self._clock.monotonic(), 0.0)))
+            now = self._clock.monotonic()
+            self._clock.sleep(max(min(next_poll, deadline) - now, 0.0))
         code = self._link.call("extract features", driver.image_2_tz, slot)
         if code == OK:
             return None
