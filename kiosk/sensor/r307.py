@@ -90,6 +90,7 @@ class R307Sensor(Sensor):
         self._link = Link(settings, opener)
         self._touch: TouchPin | None = None
         self._supervisor = LinkSupervisor(self._link, settings, self._clock)
+        self._next_poll = float("-inf")
 
     # ---- state -------------------------------------------------------------------------------
 
@@ -151,24 +152,25 @@ class R307Sensor(Sensor):
         """Wait for a finger, take an image and extract features into ``slot``; None on success."""
         driver = self._driver()
         deadline = None if timeout is None else self._clock.monotonic() + timeout
+        woken = False
         while True:
             if self._touch is not None and not self._touch.touched:
                 remaining = 0.0 if deadline is None else deadline - self._clock.monotonic()
                 if remaining <= 0 or not self._touch.wait_for_touch(remaining):
                     return NoFinger()
-            # GenImg at most once per poll_interval: the time the sensor took counts towards it
-            next_poll = self._clock.monotonic() + self.settings.poll_interval
-            code = self._link.call("capture image", driver.get_image)
+                woken = True
+            # a finger that has just touched the glass is read at once; polling is rate-bounded
+            code = self._get_image(deadline, limited=not woken)
+            woken = False
+            if code is None or code == NO_FINGER:
+                if code is None or deadline is None or self._clock.monotonic() >= deadline:
+                    return NoFinger()
+                continue
             if code == OK:
                 break
             if code in POOR_IMAGE:
                 return PoorImage(POOR_IMAGE[code])
-            if code != NO_FINGER:
-                raise SensorProtocolError(f"capture image: unexpected confirmation code 0x{code:02X}", code)
-            if deadline is None or self._clock.monotonic() >= deadline:
-                return NoFinger()
-            now = self._clock.monotonic()
-            self._clock.sleep(max(min(next_poll, deadline) - now, 0.0))
+            raise SensorProtocolError(f"capture image: unexpected confirmation code 0x{code:02X}", code)
         code = self._link.call("extract features", driver.image_2_tz, slot)
         if code == OK:
             return None
@@ -230,15 +232,26 @@ class R307Sensor(Sensor):
     def _wait_for_lift(self, timeout: float) -> bool:
         if self._touch is not None:
             return self._touch.wait_for_release(timeout)
-        driver = self._driver()
         deadline = self._clock.monotonic() + timeout
         while True:
-            code = self._link.call("wait for lift", driver.get_image)
+            code = self._get_image(deadline)
             if code == NO_FINGER:
                 return True
-            if self._clock.monotonic() >= deadline:
+            if code is None or self._clock.monotonic() >= deadline:
                 return False
-            self._clock.sleep(self.settings.poll_interval)
+
+    def _get_image(self, deadline: float | None, *, limited: bool = True) -> int | None:
+        """GenImg, at most once per ``poll_interval`` across calls (so a loop of short identify
+        calls cannot exceed the rate either); None when the next slot falls after ``deadline``."""
+        if limited:
+            now = self._clock.monotonic()
+            if self._next_poll > now:
+                if deadline is not None and self._next_poll > deadline:
+                    self._clock.sleep(max(deadline - now, 0.0))
+                    return None
+                self._clock.sleep(self._next_poll - now)
+        self._next_poll = self._clock.monotonic() + self.settings.poll_interval
+        return self._link.call("capture image", self._driver().get_image)
 
     def _store(self, page: int) -> None:
         driver = self._driver()
