@@ -202,6 +202,7 @@ class Mosquitto:
             "per_listener_settings false",
             "persistence false",
             "max_queued_messages 100000",
+            "set_tcp_nodelay true",
             f"listener {self.port} 127.0.0.1",
         ]
         if "allow_anonymous" not in self.extra_config:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from kiosk.sync import protocol as p
 from kiosk.sync.client import SyncClient, SyncSettings
-from kiosk.sync.outbox import Outbox
+from kiosk.sync.outbox import DEFAULT_SEGMENT_SIZE, Outbox
 from kiosk.sync.storage import Disk
 from server.db import Database, connect
 from server.db.models import Kiosk, Punch, RejectedPunch, SeqGap
@@ -24,7 +24,6 @@ from server.keys import KeyBox
 from server.kiosks import Credentials, ensure_office, provision
 
 ROOT = Path(__file__).resolve().parents[2]
-SEGMENT = 32
 BOOT = "0b5c7d1e-aaaa-4bbb-8ccc-ddddeeeeffff"
 
 
@@ -38,10 +37,10 @@ class NoSyncDisk(Disk):
         return None
 
 
-def build_backlog(directory: Path, count: int) -> list[str]:
+def build_backlog(directory: Path, count: int, segment_size: int = DEFAULT_SEGMENT_SIZE) -> list[str]:
     """An outbox with ``count`` pending punches; returns their ids in seq order."""
     start = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
-    with Outbox(directory, disk=NoSyncDisk(), segment_size=SEGMENT) as outbox:
+    with Outbox(directory, disk=NoSyncDisk(), segment_size=segment_size) as outbox:
         for n in range(count):
             outbox.append(
                 p.make_punch(
