@@ -221,9 +221,8 @@ def main() -> int:
                 targets.append(("PostgreSQL", lambda name: pg.create_database(name)))  # type: ignore[union-attr]
             try:
                 for name, make_url in targets:
-                    print(
-                        f"Flood: {args.kiosks} kiosks x {args.per_kiosk:,} punches, two ingest processes, {name}"
-                    )
+                    kiosks = f"{args.kiosks} kiosks x {args.per_kiosk:,} punches"
+                    print(f"Flood: {kiosks}, two ingest processes, {name}")
                     total = args.kiosks * args.per_kiosk
                     fast = report(
                         "batched",
