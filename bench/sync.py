@@ -124,8 +124,8 @@ class FloodKiosk:
         self.done.set()
 
     def close(self) -> None:
-        self.client.loop_stop()
         self.client.disconnect()
+        self.client.loop_stop()
 
 
 def encode_batches(creds: Credentials, per_kiosk: int, batch_size: int) -> list[bytes]:

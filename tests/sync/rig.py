@@ -80,8 +80,23 @@ class FixedFacts:
         return 1_000_000 + int((time.monotonic() - self._t0) * 1000)
 
 
+def run_options() -> set[str]:
+    """The options ``hadir-server run`` accepts (other areas add theirs through RUN_SERVICES)."""
+    from server.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001
+        choices = getattr(action, "choices", None) or {}
+        if "run" in choices:
+            return {opt for a in choices["run"]._actions for opt in a.option_strings}  # noqa: SLF001
+    return set()
+
+
 class IngestProcess:
-    """``hadir-server run --broker URL`` as a child process that the test can SIGKILL."""
+    """``hadir-server run --broker URL`` as a child process that the test can SIGKILL.
+
+    Only the ingest is wanted: a web UI that joins ``run`` is switched off when it can be.
+    """
 
     def __init__(self, db_url: str, broker_url: str, var: Path, *, shared: bool, workers: int = 1) -> None:
         self.args = [
