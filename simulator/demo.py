@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -131,6 +132,7 @@ def run_demo(
     web_port = None if args.headless and not args.web else args.port
     session = FleetSession(args.var, params, web_port=web_port)
     stop = stop or threading.Event()
+    previous = _stop_on_signals(stop)
     console.print(
         f"[bold]Hadir demo[/]: {params.employees} employees, {len(session.org.kiosks)} kiosks in "
         f"{', '.join(f'{o.name} ({o.zone_label})' for o in session.org.offices)}; "
@@ -169,7 +171,19 @@ def run_demo(
         return DemoResult(session.finished, report, recorded, session.hq.web_url, args.var)
     finally:
         session.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         console.print(f"Stopped; state kept in {args.var} (run again to resume, --fresh to start over).")
+
+
+def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
+    """SIGTERM and SIGHUP stop the demo as cleanly as Ctrl-C does (main thread only)."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    return previous
 
 
 def _run_live(
