@@ -8,6 +8,8 @@ import socket
 
 import pytest
 
+pytest_plugins = ["tests.services"]
+
 
 def free_tcp_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
