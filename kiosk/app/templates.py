@@ -24,6 +24,7 @@ from kiosk.display import events as ev
 from kiosk.errors import KioskError
 from kiosk.sensor.base import AlreadyEnrolled, Enrolled, EnrollFailed, EnrollStep
 from kiosk.sync.commands import Command, TemplateUpload, encode
+from kiosk.sync.protocol import templates_topic
 from kiosk.sync.template_crypto import context, seal, template_key, unseal
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,6 @@ class TemplateKeeper:
         signing_key: bytes,
         uploads_dir: str | os.PathLike[str],
         publish: Publish | None = None,
-        topic: str = "",
     ) -> None:
         self.app = app
         self.kiosk_id = kiosk_id
@@ -71,7 +71,7 @@ class TemplateKeeper:
         self._key = template_key(signing_key)
         self._uploads = Path(uploads_dir)
         self.publish = publish
-        self._topic = topic
+        self._topic = templates_topic(kiosk_id)
 
     # -- enrollment ----------------------------------------------------------------------------
     def request_enroll(self, employee_id: str, *, allow_unknown: bool = False) -> Future[EnrollReport]:
