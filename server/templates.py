@@ -141,15 +141,23 @@ class TemplateService:
         employee = session.get(Employee, upload.employee)
         if employee is None or not employee.active or employee.office_id != kiosk.office_id:
             # Biometric data of someone who is not (or no longer) ours: do not keep it anywhere.
-            log.warning("upload from %s for %s refused: not an active employee of its office",
-                        kiosk.id, upload.employee)
+            log.warning(
+                "upload from %s for %s refused: not an active employee of its office",
+                kiosk.id,
+                upload.employee,
+            )
             self.refused += 1
             return [(commands_topic(kiosk.id), self._command(kiosk, key, "delete_template", upload.employee))]
         row = session.get(EmployeeTemplate, upload.employee)
         sealed = seal(raw, self._rest, context("server", upload.employee, "rest"))
         if row is None:
-            row = EmployeeTemplate(employee_id=upload.employee, office_id=kiosk.office_id, page=upload.page,
-                                   sealed=sealed, source_kiosk=kiosk.id)
+            row = EmployeeTemplate(
+                employee_id=upload.employee,
+                office_id=kiosk.office_id,
+                page=upload.page,
+                sealed=sealed,
+                source_kiosk=kiosk.id,
+            )
             session.add(row)
         else:
             row.page, row.sealed, row.source_kiosk = upload.page, sealed, kiosk.id
@@ -157,10 +165,14 @@ class TemplateService:
         messages = [(commands_topic(kiosk.id), self._command(kiosk, key, "template_stored", upload.employee))]
         for other in self._office_kiosks(session, kiosk.office_id):
             if other.id != kiosk.id:
-                messages.append((commands_topic(other.id), self._import_for(other, self._kiosk_key(other), row)))
+                messages.append(
+                    (commands_topic(other.id), self._import_for(other, self._kiosk_key(other), row))
+                )
         return messages
 
-    def _sync(self, session: Session, kiosk: Kiosk, key: bytes, sync: TemplateSync) -> list[tuple[str, bytes]]:
+    def _sync(
+        self, session: Session, kiosk: Kiosk, key: bytes, sync: TemplateSync
+    ) -> list[tuple[str, bytes]]:
         rows = {
             row.employee_id: row
             for row in session.scalars(
@@ -168,11 +180,15 @@ class TemplateService:
             )
         }
         have = set(sync.have)
-        messages = [(commands_topic(kiosk.id), self._import_for(kiosk, key, rows[emp]))
-                    for emp in sorted(set(rows) - have)]
-        active = set(session.scalars(
-            select(Employee.id).where(Employee.office_id == kiosk.office_id, Employee.active.is_(True))
-        ))
+        messages = [
+            (commands_topic(kiosk.id), self._import_for(kiosk, key, rows[emp]))
+            for emp in sorted(set(rows) - have)
+        ]
+        active = set(
+            session.scalars(
+                select(Employee.id).where(Employee.office_id == kiosk.office_id, Employee.active.is_(True))
+            )
+        )
         for emp in sorted(have - active):
             messages.append((commands_topic(kiosk.id), self._command(kiosk, key, "delete_template", emp)))
         return messages
@@ -208,7 +224,10 @@ class TemplateService:
                 raise TemplateError(f"no kiosk {kiosk_id!r}")
             if employee is None or not employee.active or employee.office_id != kiosk.office_id:
                 raise TemplateError(f"{employee_id!r} is not an active employee of kiosk {kiosk_id}'s office")
-            message = (commands_topic(kiosk.id), self._command(kiosk, self._kiosk_key(kiosk), "enroll", employee_id))
+            message = (
+                commands_topic(kiosk.id),
+                self._command(kiosk, self._kiosk_key(kiosk), "enroll", employee_id),
+            )
         self._send([message])
         log.info("asked %s to enroll %s", kiosk_id, employee_id)
 

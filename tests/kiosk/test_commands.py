@@ -34,7 +34,10 @@ def test_round_trip() -> None:
         (lambda: b"[1,2]", "malformed"),
         (lambda: b"\xff", "malformed"),
         (lambda: b"{" + b" " * (2 * 1024 * 1024) + b"}", "oversized"),
-        (lambda: encode({"v": 1, "kiosk": "k1", "employee": "E1", "page": -1, "template": "x"}, KEY), "malformed"),
+        (
+            lambda: encode({"v": 1, "kiosk": "k1", "employee": "E1", "page": -1, "template": "x"}, KEY),
+            "malformed",
+        ),
         (lambda: b'{"v":1,"kiosk":"k1","employee":"E1","page":3,"template":"x"}', "unsigned"),
     ],
     ids=["wrong key", "tampered", "not an object", "not utf-8", "oversized", "bad page", "unsigned"],

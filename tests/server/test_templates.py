@@ -28,8 +28,10 @@ class HexKeys:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    url = f"sqlite:///{tmp_path}/t.sqlite3" if request.param == "sqlite" else request.getfixturevalue(
-        "fresh_postgres_url"
+    url = (
+        f"sqlite:///{tmp_path}/t.sqlite3"
+        if request.param == "sqlite"
+        else request.getfixturevalue("fresh_postgres_url")
     )
     database = connect(url)
     database.migrate()
@@ -38,12 +40,14 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
         session.flush()
         for kiosk, key in KEYS.items():
             session.add(Kiosk(id=kiosk, office_id=kiosk[0].upper(), key=key.hex()))
-        session.add_all([
-            Employee(id="E1", name="Siti", office_id="A"),
-            Employee(id="E2", name="Budi", office_id="A"),
-            Employee(id="X9", name="Other office", office_id="B"),
-            Employee(id="GONE", name="Left", office_id="A", active=False),
-        ])
+        session.add_all(
+            [
+                Employee(id="E1", name="Siti", office_id="A"),
+                Employee(id="E2", name="Budi", office_id="A"),
+                Employee(id="X9", name="Other office", office_id="B"),
+                Employee(id="GONE", name="Left", office_id="A", active=False),
+            ]
+        )
     yield database
     database.close()
 
@@ -67,12 +71,16 @@ def sent() -> Sent:
 
 @pytest.fixture()
 def service(db: Database, sent: Sent) -> TemplateService:
-    return TemplateService(db, keys=HexKeys(), rest_key=rest_key(b"server secret for tests!"), publish=sent.publish)
+    return TemplateService(
+        db, keys=HexKeys(), rest_key=rest_key(b"server secret for tests!"), publish=sent.publish
+    )
 
 
 def upload(kiosk: str, employee: str, page: int = 4, key: bytes | None = None) -> bytes:
     sealed = seal(TEMPLATE, template_key(KEYS[kiosk]), context(kiosk, employee, "up"))
-    return encode(TemplateUpload(kiosk=kiosk, employee=employee, page=page, template=sealed), key or KEYS[kiosk])
+    return encode(
+        TemplateUpload(kiosk=kiosk, employee=employee, page=page, template=sealed), key or KEYS[kiosk]
+    )
 
 
 def topic(kiosk: str) -> str:
