@@ -13,6 +13,7 @@ always finished before the process exits.
 from __future__ import annotations
 
 import enum
+import errno
 import logging
 import threading
 from collections.abc import Callable
@@ -29,8 +30,8 @@ from kiosk.display import events as ev
 from kiosk.display.indicator import Indicator
 from kiosk.errors import KioskError, SensorError
 from kiosk.roster import Roster
+from kiosk.sync.errors import OutboxFull
 from kiosk.sensor.base import Match, NoFinger, NoMatch, PoorImage, Sensor
-from kiosk.sensor.errors import SensorOffline
 
 log = logging.getLogger(__name__)
 
@@ -283,12 +284,9 @@ class KioskApp:
         self._refresh_idle(self.clock.monotonic())
 
     def _reconnect(self) -> bool:
-        """Try the sensor again; back to idle once it answers."""
+        """Try the sensor again (``open`` is idempotent; ``count`` makes it handshake if needed)."""
         try:
-            if not self.sensor.online:
-                self.sensor.open()
-            if not self.sensor.online:
-                raise SensorOffline("the sensor did not answer the handshake")
+            self.sensor.open()
             self.sensor.count()
         except SensorError as exc:
             self._went_offline(exc)
@@ -344,6 +342,6 @@ class KioskApp:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.errno == 28:  # ENOSPC
-        return "disk full"
-    return "storage error"
+    if isinstance(exc, OutboxFull) or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
+        return "disk_full"
+    return "storage_error"
