@@ -87,7 +87,9 @@ class CommandLink:
         self.keeper.publish = self.publish
         self.keeper.flush_uploads()
         have = sorted(set(self.keeper.app.roster.page_map().values()))
-        self.publish(templates_topic(self.kiosk_id), encode(TemplateSync(kiosk=self.kiosk_id, have=have), self._key))
+        self.publish(
+            templates_topic(self.kiosk_id), encode(TemplateSync(kiosk=self.kiosk_id, have=have), self._key)
+        )
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         self._connected.clear()

@@ -30,8 +30,8 @@ from kiosk.display import events as ev
 from kiosk.display.indicator import Indicator
 from kiosk.errors import KioskError, SensorError
 from kiosk.roster import Roster
-from kiosk.sync.errors import OutboxFull
 from kiosk.sensor.base import Match, NoFinger, NoMatch, PoorImage, Sensor
+from kiosk.sync.errors import OutboxFull
 
 log = logging.getLogger(__name__)
 

@@ -274,7 +274,12 @@ class KioskRunner:
         if not employee:
             raise KioskError("enroll: no employee id given")
         report = self.keeper.request_enroll(employee).result(timeout=float(request.get("wait", 120)))
-        return {"status": report.status, "employee": report.employee, "page": report.page, "reason": report.reason}
+        return {
+            "status": report.status,
+            "employee": report.employee,
+            "page": report.page,
+            "reason": report.reason,
+        }
 
 
 def outbox_report(outbox: Outbox, pending: int) -> dict[str, Any]:
@@ -291,6 +296,7 @@ def outbox_report(outbox: Outbox, pending: int) -> dict[str, Any]:
     }
     if pending:
         report["punches"] = [
-            {k: p.get(k) for k in ("seq", "id", "employee", "at", "clock_synced")} for p in outbox.pending(pending)
+            {k: p.get(k) for k in ("seq", "id", "employee", "at", "clock_synced")}
+            for p in outbox.pending(pending)
         ]
     return report

@@ -107,7 +107,7 @@ class TemplateKeeper:
             log.info("enrollment of %s refused: %s", employee_id, reason)
             return EnrollReport("already_enrolled", employee_id, result.page, reason)
         assert isinstance(result, EnrollFailed)
-        self.app.show(ev.EnrollFailed(reason=result.reason))
+        self.app.show(ev.EnrollFailed(reason=_failure_code(result.reason)))
         self.app.hold_feedback()
         log.info("enrollment of %s failed: %s", employee_id, result.reason)
         return EnrollReport("failed", employee_id, None, result.reason)
@@ -206,3 +206,16 @@ class TemplateKeeper:
             return
         for employee_id in gone:
             self.app.submit(lambda emp=employee_id: self.delete_employee(emp))  # type: ignore[misc]
+
+
+def _failure_code(reason: str) -> str:
+    """The display catalog's code for a sensor's enrollment failure (free text otherwise)."""
+    if reason in ("no finger", "finger not lifted"):
+        return "timeout"
+    if reason == "library full":
+        return "sensor_full"
+    if reason.startswith("poor image"):
+        return "poor_image"
+    if "do not match" in reason:
+        return "mismatch"
+    return reason

@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
             wait=args.timeout,
         )
     except NotRunning as exc:
-        raise NotRunning(f"{exc}; enrollment goes through the running kiosk: sudo systemctl start hadir-kiosk") from None
+        raise NotRunning(
+            f"{exc}; enrollment goes through the running kiosk: sudo systemctl start hadir-kiosk"
+        ) from None
     if reply["status"] == "enrolled":
         print(f"Enrolled {args.employee} in page {reply['page']}; the template goes to the server encrypted.")
         return 0

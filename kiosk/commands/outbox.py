@@ -35,5 +35,8 @@ def run(args: argparse.Namespace) -> int:
             report = outbox_report(outbox, args.pending)
     print_report(report, as_json=args.json)
     if report.get("quarantined"):
-        print(f"damaged files were set aside in {settings.outbox_dir}/quarantine: keep them for the server admin")
+        print(
+            f"damaged files were set aside in {settings.outbox_dir}/quarantine: "
+            "keep them for the server admin"
+        )
     return 0

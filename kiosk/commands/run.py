@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             simulation = importlib.import_module("simulator.kiosk_sim")
         except ImportError as exc:
-            raise RuntimeError(f"--simulate needs the simulator package from the Hadir source tree ({exc})") from exc
+            raise RuntimeError(
+                f"--simulate needs the simulator package from the Hadir source tree ({exc})"
+            ) from exc
         return int(simulation.main_from_args(args))
     settings: KioskSettings = settings_from(args)
     runner = KioskRunner(
