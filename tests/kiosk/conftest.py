@@ -86,12 +86,3 @@ def app(sensor, screens, outbox, roster, clock, facts) -> KioskApp:
         office="fallback office",
         identify_poll_s=0.3,
     )
-
-
-def enroll_on(emulator: R307Emulator, sensor: R307Sensor, roster: Roster, finger: str, employee: str) -> int:
-    """Put ``finger`` in the sensor's library (as an earlier enrollment would) and map it."""
-    sensor_pages = set(sensor.pages())
-    page = min(set(range(sensor.capacity)) - sensor_pages)
-    emulator.preload(page, finger)
-    roster.assign(page, employee)
-    return page

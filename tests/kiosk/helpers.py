@@ -113,3 +113,12 @@ class FullDisk(Disk):
         if self.full:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return super().write(fd, data)
+
+
+def enroll_on(emulator: R307Emulator, sensor: Any, roster: Any, finger: str, employee: str) -> int:
+    """Put ``finger`` in the sensor's library (as an earlier enrollment would) and map it."""
+    sensor_pages = set(sensor.pages())
+    page = min(set(range(sensor.capacity)) - sensor_pages)
+    emulator.preload(page, finger)
+    roster.assign(page, employee)
+    return page

@@ -8,7 +8,7 @@ from datetime import timedelta
 from kiosk.app.machine import KioskApp, PunchRecorded, Rejected, RepeatScan, State, Waited
 from kiosk.display import events as ev
 from kiosk.sync.outbox import Outbox
-from tests.kiosk.conftest import enroll_on
+from tests.kiosk.helpers import enroll_on
 
 
 def test_no_finger_shows_the_idle_screen_and_records_nothing(app: KioskApp, screens, outbox: Outbox) -> None:
