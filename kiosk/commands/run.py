@@ -24,13 +24,12 @@ def register(subparsers: Any) -> None:
 
 
 def network_links(runner: KioskRunner) -> Links:
-    """The sync client (punches, acks, status, config) and the command link (templates)."""
+    """The broker links: the command link (templates, enrollment requests)."""
     from kiosk.app.link import CommandLink
-    from kiosk.app.sync import sync_link
 
     settings = runner.settings
     commands = CommandLink(runner.keeper, settings.mqtt, kiosk_id=settings.kiosk.id)
-    return Links(sync=sync_link(runner), commands=commands)
+    return Links(commands=commands)
 
 
 def run(args: argparse.Namespace) -> int:
