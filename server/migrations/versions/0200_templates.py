@@ -1,7 +1,7 @@
 """employee templates (sealed fingerprint templates for distribution)
 
-Revision ID: 0002_templates
-Revises: 0001_core
+Revision ID: 0200_templates
+Revises: 0100_web
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002_templates'
-down_revision = '0001_core'
+revision = '0200_templates'
+down_revision = '0100_web'
 branch_labels = None
 depends_on = None
 
