@@ -37,6 +37,7 @@ from kiosk.errors import KioskError
 log = logging.getLogger(__name__)
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+LONG_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class RosterError(KioskError, ValueError):
@@ -98,14 +99,15 @@ def _parse_time(value: Any, where: str) -> time:
 
 def parse_schedule(data: Any, where: str = "schedule") -> Schedule | None:
     """A schedule from config data: ``{"mon": ["07:30", "16:00"] | {"start":..,"end":..}, ...,
-    "grace_minutes": 0}``. None or an empty mapping means no schedule."""
+    "grace_minutes": 0}`` (``monday`` ... as in the rule pack works too). None or an empty mapping
+    means no schedule."""
     if not data:
         return None
     if not isinstance(data, Mapping):
         raise RosterError(f"{where}: expected a table of weekdays")
     shifts: dict[int, Shift] = {}
     for index, day in enumerate(DAYS):
-        value = data.get(day)
+        value = data.get(day, data.get(LONG_DAYS[index]))
         if value is None:
             continue
         if isinstance(value, Mapping):
