@@ -1,7 +1,7 @@
 """rule engine tables, and triggers that queue every punch change for re-evaluation
 
-Revision ID: 0002_rules
-Revises: 0001_core
+Revision ID: 0200_rules
+Revises: 0100_web
 Create Date: 2026-12-04 20:06:16.946410
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0002_rules'
-down_revision = '0001_core'
+revision = '0200_rules'
+down_revision = '0100_web'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,13 @@
+"""Routers of the web UI, one module per area; each module defines ``router``.
+
+Pages (HTML, cookie session, CSRF-checked forms) are listed in ``PAGE_MODULES``; the JSON API (token
+auth, in the OpenAPI schema) in ``API_MODULES``. A new area adds its module name here.
+"""
+
+PAGE_MODULES: tuple[str, ...] = (
+    "server.web.routes.auth",
+    "server.web.routes.home",
+    "server.web.routes.users",
+)
+
+API_MODULES: tuple[str, ...] = ()
