@@ -130,7 +130,8 @@ def set_adjusted_hours(
         data[str(weekday)] = None if span is None else [span[0].strftime("%H:%M"), span[1].strftime("%H:%M")]
     _check_employee(db, employee_id)
     result = db.execute(
-        insert(tables.AdjustedHours).values(
+        insert(tables.AdjustedHours)
+        .values(
             employee_id=employee_id,
             start_date=start,
             end_date=end,
@@ -138,6 +139,7 @@ def set_adjusted_hours(
             note=note,
             created_by=created_by,
         )
+        .returning(tables.AdjustedHours.id)
     )
     mark_dirty(db, ((employee_id, d) for d in _days(start, end or date(start.year, 12, 31))))
     return int(result.scalar_one())

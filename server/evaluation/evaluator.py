@@ -66,9 +66,9 @@ class Evaluator:
         self.clock = clock
         self._calendars: dict[tuple[object, ...], OfficeCalendar] = {}
 
-    def default_as_of(self, year: int) -> date:
-        """Yesterday (by ``clock``), but not past the end of ``year``."""
-        yesterday = self.clock().date() - timedelta(days=1)
+    def default_as_of(self, year: int, now: datetime | None = None) -> date:
+        """Yesterday (by ``clock``, or ``now``), but not past the end of ``year``."""
+        yesterday = (now or self.clock()).date() - timedelta(days=1)
         return min(date(year, 12, 31), yesterday)
 
     def calendar(self, inputs: Inputs, office_id: str) -> OfficeCalendar:
@@ -172,7 +172,8 @@ class Evaluator:
         evaluated whole.
         """
         started = time.perf_counter()
-        as_of = as_of or self.default_as_of(self.clock().year)
+        now = self.clock()
+        as_of = as_of or self.default_as_of(now.year, now)
         run = Run(as_of.year, as_of)
         with self.db.engine.connect() as conn:
             queued = self._queued(conn, date(1900, 1, 1), as_of, None)
