@@ -37,6 +37,20 @@ DEFAULT_RETRY_INTERVAL = 30.0
 """Seconds between attempts to reach a missing LCD."""
 
 
+def _changed_runs(old: str, new: str) -> list[tuple[int, str]]:
+    """(column, text) for each run of consecutive cells where ``new`` differs from ``old``."""
+    runs: list[tuple[int, str]] = []
+    start: int | None = None
+    for column in range(len(new) + 1):
+        differs = column < len(new) and (column >= len(old) or old[column] != new[column])
+        if differs and start is None:
+            start = column
+        elif not differs and start is not None:
+            runs.append((start, new[start:column]))
+            start = None
+    return runs
+
+
 class _FactoryCharLCD(CharLCD):
     """RPLCD's ``CharLCD('PCF8574', ...)`` with its SMBus made by ``bus_factory``."""
 
@@ -98,6 +112,7 @@ class LcdIndicator(ScreenIndicator):
         self.retry_interval = retry_interval
         self._backlight = backlight
         self._lcd: _FactoryCharLCD | None = None
+        self._drawn: list[str] | None = None  # what the glass shows, as far as we know
         self._next_attempt: float | None = None  # None: never tried, try at once
         self._outage_logged = False
         self._closed = False
@@ -130,6 +145,7 @@ class LcdIndicator(ScreenIndicator):
         except OSError as exc:
             self._lost(exc)
             return False
+        self._drawn = [" " * COLS] * ROWS  # RPLCD's initialisation clears the display
         if self._outage_logged:
             log.info("LCD at 0x%02x on i2c-%d answers again", self.address, self.port)
             self._outage_logged = False
@@ -140,6 +156,7 @@ class LcdIndicator(ScreenIndicator):
 
     def _lost(self, exc: OSError) -> None:
         self._lcd = None
+        self._drawn = None
         self._next_attempt = self._clock() + self.retry_interval
         if not self._outage_logged:
             log.warning(
@@ -165,12 +182,19 @@ class LcdIndicator(ScreenIndicator):
         lcd = self._ensure()
         if lcd is None:
             return
+        drawn = self._drawn if self._drawn is not None else [" " * COLS] * ROWS
         try:
             for row, text in enumerate(screen):
-                lcd.cursor_pos = (row, 0)
-                lcd.write_string(text)
+                # Only the runs of cells that change: one cursor move and the new characters each,
+                # so the idle clock's minute costs a few bytes on the bus, not a whole screen.
+                for start, run in _changed_runs(drawn[row], text):
+                    lcd.cursor_pos = (row, start)
+                    lcd.write_string(run)
+                    drawn[row] = drawn[row][:start] + run + drawn[row][start + len(run) :]
         except OSError as exc:
             self._lost(exc)
+            return
+        self._drawn = drawn
 
     def _idle_tick(self) -> None:
         if self._lcd is None and self._retry_due() and self._connect() and self._screen is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import struct
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -190,6 +191,11 @@ class Link:
                 port.close()
             except (serial.SerialException, OSError) as exc:
                 log.debug("closing the sensor port failed: %s", exc)
+            # pyserial's spy:// never closes the log file it opened; close it here so that
+            # reconnections in the field do not leak one file per attempt.
+            output = getattr(getattr(port, "formatter", None), "output", None)
+            if output is not None and output not in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+                output.close()
 
     def _require(self) -> _Driver:
         if self.driver is None:

@@ -64,3 +64,13 @@ class OutboxLocked(OutboxError):
 
 class OutboxClosed(OutboxError):
     """The outbox was used after close()."""
+
+
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def outbox_write_error(exc: OSError, path: str | Path, action: str) -> OutboxError:
+    """The outbox error for a failed file operation: OutboxFull for a full disk, else OutboxWriteFailed."""
+    if exc.errno in FULL_ERRNOS:
+        return OutboxFull(path, action)
+    return OutboxWriteFailed(path, exc, action)

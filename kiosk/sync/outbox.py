@@ -14,7 +14,6 @@ so a seq is never issued twice even after every segment is gone.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import logging
 import os
@@ -28,15 +27,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from kiosk.sync.errors import (
-    OutboxClosed,
-    OutboxCorrupt,
-    OutboxFull,
-    OutboxLocked,
-    OutboxWriteFailed,
-)
-from kiosk.sync.segments import Segment, parse_segment_name
-from kiosk.sync.storage import Disk, encode_json, is_temp_name, read_json_object, write_atomic
+from kiosk.sync.errors import OutboxClosed, OutboxLocked, outbox_write_error
+from kiosk.sync.recovery import Layout, recover, write_high_water
+from kiosk.sync.segments import Segment
+from kiosk.sync.storage import Disk, encode_json
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +38,6 @@ DEFAULT_SEGMENT_SIZE = 128
 DEFAULT_RETENTION_DAYS = 30.0
 # Segments kept parsed in memory besides the one being appended to (pending() reads the oldest).
 LOADED_SEGMENTS = 4
-FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
 def utc_now() -> datetime:
@@ -117,6 +110,7 @@ class Outbox:
         if retention_days < 0:
             raise ValueError("retention_days must not be negative")
         self.directory = Path(directory)
+        self._layout = Layout(self.directory)
         self.retention = timedelta(days=retention_days)
         self.segment_size = segment_size
         self._clock = clock
@@ -133,20 +127,6 @@ class Outbox:
         self._pending = 0
         self._quarantined = 0
 
-    # -- paths ------------------------------------------------------------------------------------
-
-    @property
-    def segments_dir(self) -> Path:
-        return self.directory / "segments"
-
-    @property
-    def quarantine_dir(self) -> Path:
-        return self.directory / "quarantine"
-
-    @property
-    def state_path(self) -> Path:
-        return self.directory / "state.json"
-
     # -- life cycle -------------------------------------------------------------------------------
 
     def open(self) -> Outbox:
@@ -161,8 +141,7 @@ class Outbox:
                 return self
             if self._state == "closed":
                 raise OutboxClosed(f"outbox {self.directory} is closed")
-            for path in (self.directory, self.segments_dir, self.quarantine_dir):
-                path.mkdir(parents=True, exist_ok=True)
+            self._layout.create()
             self._take_ownership()
             try:
                 self._recover()
@@ -206,7 +185,7 @@ class Outbox:
             self.open()
 
     def _take_ownership(self) -> None:
-        fd = os.open(self.directory / "LOCK", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(self._layout.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -222,84 +201,22 @@ class Outbox:
             os.close(self._lock_fd)  # closing the descriptor drops the flock
             self._lock_fd = None
 
-    # -- recovery ---------------------------------------------------------------------------------
-
     def _recover(self) -> None:
-        for directory in (self.directory, self.segments_dir):
-            self._remove_stale_temps(directory)
-        state = read_json_object(self.state_path)
-        if state is not None:
-            last = state.get("last_seq")
-            if not isinstance(last, int) or isinstance(last, bool) or last < 0:
-                raise OutboxCorrupt(self.state_path, "no valid last_seq")
-            self._high_water = last
-        damaged: list[tuple[Path, str, int]] = []
-        found: list[Segment] = []
-        for path in sorted(self.segments_dir.iterdir()):
-            bounds = parse_segment_name(path.name)
-            if bounds is None:
-                if path.name.startswith("seg-"):
-                    damaged.append((path, "not a valid segment file name", 0))
-                else:
-                    logger.warning("outbox: ignoring unknown file %s", path)
-                continue
-            try:
-                segment = Segment.load(path, self._disk)
-            except OutboxCorrupt as exc:
-                damaged.append((path, exc.reason, bounds[1]))
-                continue
-            segment.unload()
-            if found and segment.first <= found[-1].max_seq:
-                damaged.append((path, f"overlaps {found[-1].path.name}", bounds[1]))
-                continue
-            found.append(segment)
-        floor = max([self._high_water, *(reserved for _, _, reserved in damaged)])
-        if floor > self._high_water:
-            # Durable before the move: once a segment is aside, its seqs must still never be reused.
-            self._write_high_water(floor, "quarantine a damaged segment")
-        for path, reason, _ in damaged:
-            self._quarantine(path, reason)
-        self._quarantined = sum(1 for _ in self.quarantine_dir.iterdir())
-        for segment in found:
+        recovered = recover(self._layout, self._disk)
+        self._segments.clear()
+        self._firsts.clear()
+        self._loaded.clear()
+        self._tail = None
+        self._high_water = recovered.high_water
+        self._quarantined = recovered.quarantined
+        self._pending = 0
+        for segment in recovered.segments:
             self._add_segment(segment)
             self._pending += len(segment.pending)
-        self._last_seq = max(self._high_water, *(s.max_seq for s in found)) if found else self._high_water
-        last = found[-1] if found else None
-        if last is not None and not last.full and last.max_seq == self._last_seq:
-            self._tail = last
-
-    def _remove_stale_temps(self, directory: Path) -> None:
-        removed = False
-        for path in directory.iterdir():
-            if is_temp_name(path.name):
-                # A temp file means its write never returned: the target it was meant to replace
-                # is still the authoritative version.
-                logger.warning("outbox: removing stale temp file %s (an interrupted write)", path)
-                self._disk.unlink(path)
-                removed = True
-        if removed:
-            self._disk.fsync_dir(directory)
-
-    def _quarantine(self, path: Path, reason: str) -> None:
-        target = self.quarantine_dir / path.name
-        n = 0
-        while target.exists():
-            n += 1
-            target = self.quarantine_dir / f"{path.name}.{n}"
-        self._disk.replace(path, target)
-        self._disk.fsync_dir(self.quarantine_dir)
-        self._disk.fsync_dir(self.segments_dir)
-        logger.error(
-            "outbox: segment %s is damaged (%s); moved to %s. Its punches are NOT sent; "
-            "a technician must inspect it", path.name, reason, target,
-        )
-
-    def _write_high_water(self, last_seq: int, action: str) -> None:
-        try:
-            write_atomic(self.state_path, encode_json({"last_seq": last_seq}), self._disk)
-        except OSError as exc:
-            raise _translate(exc, self.state_path, action) from exc
-        self._high_water = last_seq
+        newest = recovered.segments[-1] if recovered.segments else None
+        self._last_seq = max(self._high_water, newest.max_seq if newest else 0)
+        if newest is not None and not newest.full and newest.max_seq == self._last_seq:
+            self._tail = newest
 
     def _add_segment(self, segment: Segment) -> None:
         self._segments[segment.first] = segment
@@ -329,13 +246,13 @@ class Outbox:
             doc = {"seq": seq, "id": punch_id, **{k: v for k, v in punch.items() if k != "id"}}
             segment = self._tail
             if segment is None or segment.full:
-                segment = Segment(self.segments_dir, seq, seq + self.segment_size - 1, self._disk)
+                segment = Segment(self._layout.segments, seq, seq + self.segment_size - 1, self._disk)
             try:
                 segment.append(doc)
             except OSError as exc:
                 if segment.holds(seq):
                     self._stored(segment, seq)  # in place though the directory fsync failed
-                raise _translate(exc, segment.path, "record the punch") from exc
+                raise outbox_write_error(exc, segment.path, "record the punch") from exc
             self._stored(segment, seq)
             logger.debug("outbox: punch seq %d stored", seq)
             return seq
@@ -366,7 +283,7 @@ class Outbox:
         try:
             docs = segment.read(seqs)
         except OSError as exc:
-            raise _translate(exc, segment.path, "read the outbox") from exc
+            raise outbox_write_error(exc, segment.path, "read the outbox") from exc
         if segment is not self._tail:
             if segment in self._loaded:
                 self._loaded.remove(segment)
@@ -398,7 +315,7 @@ class Outbox:
                 try:
                     segment.ack(group, now)
                 except OSError as exc:
-                    raise _translate(exc, segment.path, "record the acknowledgement") from exc
+                    raise outbox_write_error(exc, segment.path, "record the acknowledgement") from exc
                 finally:
                     done = before - len(segment.pending)
                     self._pending -= done
@@ -429,7 +346,8 @@ class Outbox:
             survivors = max((s.max_seq for s in self._segments.values() if s not in expired), default=0)
             newest = max(s.max_seq for s in expired)
             if newest > max(survivors, self._high_water):
-                self._write_high_water(self._last_seq, "delete old acknowledged punches")
+                write_high_water(self._layout, self._disk, self._last_seq, "delete old acknowledged punches")
+                self._high_water = self._last_seq
             for segment in expired:
                 segment.unload()
                 try:
@@ -442,7 +360,7 @@ class Outbox:
                 if segment is self._tail:
                     self._tail = None
             self._firsts = list(self._segments)
-            self._disk.fsync_dir(self.segments_dir)
+            self._disk.fsync_dir(self._layout.segments)
             logger.info("outbox: deleted %d acknowledged segment(s) past retention", len(expired))
             return len(expired)
 
@@ -495,12 +413,6 @@ def _parse_at(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
-
-
-def _translate(exc: OSError, path: Path, action: str) -> OSError:
-    if exc.errno in FULL_ERRNOS:
-        return OutboxFull(path, action)
-    return OutboxWriteFailed(path, exc, action)
 
 
 __all__ = ["Outbox", "OutboxStats"]

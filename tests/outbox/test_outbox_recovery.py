@@ -69,7 +69,7 @@ def test_stale_temp_files_are_removed(
     ]
     for path in stale:
         path.write_bytes(b"")
-    with caplog.at_level(logging.WARNING, logger="kiosk.sync.outbox"):
+    with caplog.at_level(logging.WARNING, logger="kiosk.sync"):
         again = make_outbox()
     assert not any(path.exists() for path in stale)
     assert sum("stale temp file" in r.getMessage() for r in caplog.records) == 3
@@ -127,7 +127,7 @@ def test_a_damaged_segment_is_quarantined_never_read_as_empty(
     middle = segment(outbox_dir, 5, 8)
     damaged = damage(middle.read_bytes())
     middle.write_bytes(damaged)
-    with caplog.at_level(logging.ERROR, logger="kiosk.sync.outbox"):
+    with caplog.at_level(logging.ERROR, logger="kiosk.sync"):
         again = make_outbox()
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1

@@ -166,3 +166,14 @@ def test_settings_are_validated() -> None:
         SensorSettings(timeout=0)
     with pytest.raises(ConfigError):
         SensorSettings(password=-1)
+
+
+def test_spy_url_logs_the_bytes_for_field_debugging(
+    emulator: R307Emulator, clock: FakeClock, tmp_path: Path
+) -> None:
+    log = tmp_path / "r307.log"
+    with R307Sensor(settings_for(f"spy://{emulator.port}?file={log}"), clock=clock) as sensor:
+        assert sensor.count() == 0
+    text = log.read_text()
+    assert "TX   0000  EF 01 FF FF FF FF 01 00  07 13" in text  # VfyPwd on its way out
+    assert "RX   0000  EF 01 FF FF FF FF 07 00  03 00 00 0A" in text  # and its ack

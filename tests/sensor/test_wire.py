@@ -183,3 +183,24 @@ def test_realistic_timing_takes_capture_time() -> None:
             assert emulator.busy_time >= 0.3
         finally:
             wire.close()
+
+
+def test_image_upload_and_download(wire: WireClient, emulator: R307Emulator) -> None:
+    emulator.place("erin")
+    assert wire.command(0x01).payload[0] == 0
+    assert wire.command(0x0A).payload[0] == 0
+    frames = wire.read_data()
+    assert len(frames) == 36864 // 128 and all(len(f.payload) == 128 for f in frames)
+    image = b"".join(f.payload for f in frames)
+    emulator.lift()
+    assert wire.command(0x0D).payload[0] == 0
+    # the image alone carries the finger: download it into a module and extract the template there
+    assert wire.command(0x0B).payload[0] == 0
+    wire.send_data(image, 128)
+    assert wire.command(0x02, bytes([1])).payload[0] == 0
+    assert wire.command(0x08, bytes([1])).payload[0] == 0
+    assert b"".join(f.payload for f in wire.read_data()) == template_for("erin")
+    # a downloaded blank image has no features
+    assert wire.command(0x0B).payload[0] == 0
+    wire.send_data(bytes(36864), 128)
+    assert wire.command(0x02, bytes([2])).payload[0] == 0x07
