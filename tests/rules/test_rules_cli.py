@@ -26,7 +26,8 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "e2,2026-07-09,2026-07-09,izin,am\n",
         "bad_punches": "employee_id,timestamp,kiosk_id\ne1,2026-07-07T07:30:00+07:00,\n"
         "e1,2026-07-07 16:00,\nzz,2026-07-07T07:30:00+07:00,\ne1,2026-07-08T07:30:00+07:00\n",
-        "bad_leaves": "employee_id,start,end,kind\ne1,2026-07-10,2026-07-09,cuti\ne2,10/07/2026,2026-07-10,sakit\n",
+        "bad_leaves": "employee_id,start,end,kind\n"
+        "e1,2026-07-10,2026-07-09,cuti\ne2,10/07/2026,2026-07-10,sakit\n",
         "wrong_header": "nip,waktu\ne1,2026-07-07T07:30:00+07:00\n",
     }
     paths = {}
