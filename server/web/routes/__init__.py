@@ -8,6 +8,8 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.auth",
     "server.web.routes.home",
     "server.web.routes.users",
+    "server.web.routes.kiosks",
+    "server.web.routes.employees",
 )
 
 API_MODULES: tuple[str, ...] = ()
