@@ -17,6 +17,7 @@ from pathlib import Path
 from kiosk.display import events as ev
 from kiosk.display.catalog import LANGUAGES
 from kiosk.display.lcd import LcdIndicator
+from kiosk.display.leds import describe
 from simulator.lcd import PCF8574LCD
 
 _AT = datetime(2026, 12, 4, 7, 28)
@@ -78,12 +79,24 @@ def markdown() -> str:
         "(`simulator.lcd.PCF8574LCD`) after the real RPLCD driver wrote to it; do not edit by hand.",
         "The catalog is `kiosk/display/catalog.py`; names are shortened by the rule in",
         "`kiosk/display/text.py` (`name_candidates`), and characters the HD44780 A00 ROM lacks are",
-        "transliterated.",
+        "transliterated. The LED and buzzer line comes from `kiosk.display.leds.EVENT_PATTERNS`.",
         "",
     ]
     for index, (title, event) in enumerate(SAMPLES):
         blocks = [per_lang[lang][index][1] for lang in LANGUAGES]
-        out += [f"## {title}", "", f"`{event!r}`", "", "```text", header, _side_by_side(blocks), "```", ""]
+        out += [
+            f"## {title}",
+            "",
+            f"`{event!r}`",
+            "",
+            "```text",
+            header,
+            _side_by_side(blocks),
+            "```",
+            "",
+            f"LEDs and buzzer: {describe(event)}.",
+            "",
+        ]
     return "\n".join(out)
 
 

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
+from typing import Self
 
 from kiosk.display.events import Event
 from kiosk.errors import DisplayError
@@ -48,7 +49,7 @@ class Indicator(ABC):
     def close(self) -> None:
         """Release the device. Idempotent."""
 
-    def __enter__(self) -> Indicator:
+    def __enter__(self) -> Self:
         self.open()
         return self
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from RPLCD import common as rplcd_common
@@ -23,6 +23,7 @@ from smbus2 import SMBus
 from kiosk.display.catalog import Screen
 from kiosk.display.screen import ScreenIndicator
 from kiosk.display.text import COLS, ROWS
+from kiosk.errors import DisplayError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,44 @@ DEFAULT_PORT = 1
 """/dev/i2c-1, the I2C bus on a Raspberry Pi's header."""
 DEFAULT_RETRY_INTERVAL = 30.0
 """Seconds between attempts to reach a missing LCD."""
+BACKPACK_ADDRESSES = (0x27, 0x3F)
+"""Where PCF8574T and PCF8574AT backpacks answer with their address jumpers open."""
+
+
+def find_lcd(
+    port: int = DEFAULT_PORT,
+    addresses: Sequence[int] = BACKPACK_ADDRESSES,
+    *,
+    bus_factory: BusFactory = SMBus,
+) -> int | None:
+    """The first of ``addresses`` where an I2C device answers on bus ``port``, or None.
+
+    For diagnostics: a backpack that does not answer at the configured address is usually at the
+    other one. Reading a PCF8574 only samples its pins, so probing is harmless.
+
+    Raises ``DisplayError`` when the bus itself is missing (I2C not enabled).
+
+    Example::
+
+        address = find_lcd(1)   # 0x27, 0x3F or None
+    """
+    try:
+        bus = bus_factory(port)
+    except OSError as exc:
+        raise DisplayError(
+            f"no I2C bus {port} (/dev/i2c-{port}): {exc}; enable I2C with "
+            "'sudo raspi-config nonint do_i2c 0' and reboot"
+        ) from exc
+    try:
+        for address in addresses:
+            try:
+                bus.read_byte(address)
+            except OSError:
+                continue
+            return address
+        return None
+    finally:
+        bus.close()
 
 
 def _changed_runs(old: str, new: str) -> list[tuple[int, str]]:

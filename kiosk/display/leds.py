@@ -87,6 +87,25 @@ DEFAULT_RED_PIN = 23
 DEFAULT_BUZZER_PIN = 18
 
 
+def describe(event: ev.Event) -> str:
+    """What the LEDs and buzzer do for ``event``, in words (for docs and diagnostics).
+
+    >>> describe(NotRecognised())
+    'green off; red on 1.5 s; buzzer 0.1 s on, 0.1 s off, 0.1 s on'
+    """
+    parts = []
+    actions = EVENT_PATTERNS.get(type(event), (KEEP, KEEP, KEEP))
+    for role, action in zip(("green", "red", "buzzer"), actions, strict=True):
+        if isinstance(action, Pattern):
+            steps = ", ".join(f"{seconds:g} s {'on' if on else 'off'}" for on, seconds in action.steps)
+            if len(action.steps) == 1:
+                steps = f"on {action.steps[0][1]:g} s"
+            parts.append(f"{role} {steps}{', repeating' if action.repeat else ''}")
+        elif action == OFF:
+            parts.append(f"{role} off")
+    return "; ".join(parts) if parts else "unchanged (a short pattern finishes, a blink stops)"
+
+
 class _Channel:
     """One output device and the pattern it is playing."""
 

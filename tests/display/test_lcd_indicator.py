@@ -9,8 +9,9 @@ import pytest
 
 from kiosk.display import events as ev
 from kiosk.display.indicator import CompositeIndicator
-from kiosk.display.lcd import LcdIndicator
+from kiosk.display.lcd import LcdIndicator, find_lcd
 from kiosk.display.leds import LedBuzzer
+from kiosk.errors import DisplayError
 from simulator.lcd import PCF8574LCD
 from simulator.pins import IndicatorPins
 
@@ -148,4 +149,18 @@ def test_backlight_off_option(lcd_bus: PCF8574LCD) -> None:
     indicator = LcdIndicator(bus_factory=lcd_bus.bus_factory, backlight=False)
     indicator.show(ev.Reading())
     assert not lcd_bus.backlight
+    assert lcd_bus.lines[0] == "Memindai jari..."
+
+
+def test_find_lcd_probes_the_backpack_addresses(lcd_bus: PCF8574LCD) -> None:
+    assert find_lcd(1, bus_factory=lcd_bus.bus_factory) == 0x27
+    other = PCF8574LCD(1, address=0x3F)
+    assert find_lcd(1, bus_factory=other.bus_factory) == 0x3F
+    other.disconnect()
+    assert find_lcd(1, bus_factory=other.bus_factory) is None
+    with pytest.raises(DisplayError, match="enable I2C"):
+        find_lcd(3, bus_factory=lcd_bus.bus_factory)
+    # probing leaves the bus usable for the indicator
+    indicator = LcdIndicator(bus_factory=lcd_bus.bus_factory)
+    indicator.show(ev.Reading())
     assert lcd_bus.lines[0] == "Memindai jari..."

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from kiosk.display import events as ev
-from kiosk.display.leds import LedBuzzer
+from kiosk.display.leds import LedBuzzer, describe
 from kiosk.errors import DisplayError
 from simulator.pins import IndicatorPins, wait_until
 
@@ -171,3 +171,9 @@ def test_close_releases_pins_and_is_idempotent(pins: IndicatorPins) -> None:
     again.open()  # the pins are free again
     again.close()
     assert threading.active_count() == threads  # the blink thread is gone
+
+
+def test_patterns_described_in_words() -> None:
+    assert describe(ev.NotRecognised()) == "green off; red on 1.5 s; buzzer 0.1 s on, 0.1 s off, 0.1 s on"
+    assert describe(ev.WorkingOffline(1)) == "green off; red 1 s on, 1 s off, repeating"
+    assert describe(ev.Reading()).startswith("unchanged")
