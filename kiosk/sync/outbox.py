@@ -296,12 +296,17 @@ class Outbox:
         """Record that the server has stored these punches; returns how many were newly acked.
 
         Unknown or already acknowledged seqs are ignored, so the call can be repeated safely.
-        Durable on return. Segments past retention are deleted afterwards.
+        Durable on return. Segments past retention are deleted afterwards. ``TypeError`` for a
+        seq that is not an int (nothing is acknowledged then).
         """
+        wanted = list(seqs)
+        for seq in wanted:
+            if not isinstance(seq, int) or isinstance(seq, bool):
+                raise TypeError(f"a seq must be an int, not {seq!r}")
         with self._lock:
             self._ensure_open()
             by_segment: dict[int, list[int]] = {}
-            for seq in seqs:
+            for seq in wanted:
                 index = bisect_right(self._firsts, seq) - 1
                 if index >= 0:
                     segment = self._segments[self._firsts[index]]

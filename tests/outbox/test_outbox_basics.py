@@ -94,6 +94,10 @@ def test_mark_acked_is_idempotent_and_ignores_unknown_seqs(
     assert outbox.mark_acked([1, 2]) == 0
     assert outbox.mark_acked([0, -3, 7, 1000]) == 0
     assert outbox.mark_acked(iter([6, 5])) == 2
+    with pytest.raises(TypeError):
+        outbox.mark_acked([3, "4"])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        outbox.mark_acked([True])
     assert [p["seq"] for p in outbox.pending()] == [3, 4]
 
 

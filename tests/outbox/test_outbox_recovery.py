@@ -258,3 +258,42 @@ def test_a_failed_directory_fsync_after_the_rename_uses_up_the_seq(
     disk.fail_dir_fsync = None
     assert outbox.append(make_punch(3)) == 4
     assert [p["seq"] for p in outbox.pending()] == [1, 2, 3, 4]
+
+
+def test_a_failed_directory_fsync_after_an_ack_keeps_the_index_true(
+    make_outbox: MakeOutbox, make_punch: MakePunch, disk: LimitedDisk
+) -> None:
+    outbox = filled(make_outbox, make_punch, 3)
+    disk.fail_dir_fsync = OSError(errno.EIO, os.strerror(errno.EIO))
+    with pytest.raises(OutboxWriteFailed, match="acknowledgement"):
+        outbox.mark_acked([1, 2])
+    disk.fail_dir_fsync = None
+    # the acks are in the file, so they count, and acking again is harmless
+    assert [p["seq"] for p in outbox.pending()] == [3]
+    assert outbox.mark_acked([1, 2, 3]) == 1
+    assert outbox.stats().pending == 0
+
+
+def test_misnamed_and_overlapping_segments_are_quarantined(
+    make_outbox: MakeOutbox, make_punch: MakePunch, outbox_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    filled(make_outbox, make_punch, 6).close()
+    segments = outbox_dir / "segments"
+    (segments / "seg-12-zz.json").write_bytes(b"{}")
+    # well-formed on its own, but claiming seqs 3 and 4, which the first segment holds
+    (segments / "seg-000000000003-000000000010.json").write_text(
+        '{"punches": {"3": {"seq": 3, "id": "a"}, "4": {"seq": 4, "id": "b"}}}'
+    )
+    (segments / "notes.txt").write_text("left by a technician")
+    with caplog.at_level(logging.WARNING, logger="kiosk.sync"):
+        again = make_outbox()
+    assert sorted(p.name for p in (outbox_dir / "quarantine").iterdir()) == [
+        "seg-000000000003-000000000010.json",
+        "seg-12-zz.json",
+    ]
+    messages = " ".join(r.getMessage() for r in caplog.records)
+    assert "overlaps seg-000000000001-000000000004.json" in messages
+    assert "not a valid segment file name" in messages
+    assert (segments / "notes.txt").exists()
+    assert [p["seq"] for p in again.pending()] == [1, 2, 3, 4, 5, 6]
+    assert again.append(make_punch(6)) == 11  # past everything the odd segment could hold
