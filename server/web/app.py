@@ -74,7 +74,7 @@ class SecurityHeaders:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith("/api/") and request.url.path != "/api/docs"
 
 
 def _error_response(
@@ -126,7 +126,7 @@ def create_app(db: Any, settings: WebSettings) -> FastAPI:
         description="Attendance data for HR systems. Authenticate with `Authorization: Bearer <token>`.",
         docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served by server.web.routes.apidocs, behind sign-in or a token
     )
     app.state.db = db
     app.state.settings = settings

@@ -12,4 +12,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.employees",
 )
 
-API_MODULES: tuple[str, ...] = ()
+API_MODULES: tuple[str, ...] = (
+    "server.web.routes.api",
+    "server.web.routes.apidocs",
+)
