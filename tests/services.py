@@ -63,7 +63,10 @@ class Postgres:
     def __init__(self, bin_dir: Path = PG_BIN) -> None:
         self.bin_dir = bin_dir
         self.port = free_tcp_port()
-        self.root = Path(tempfile.mkdtemp(prefix="hadir-pg-"))
+        # tmpfs when there is one: creating and dropping many test databases is then cheap.
+        shm = Path("/dev/shm")
+        scratch = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+        self.root = Path(tempfile.mkdtemp(prefix="hadir-pg-", dir=scratch))
         self.data = self.root / "data"
         self.user: str | None = None
         if os.geteuid() == 0:
