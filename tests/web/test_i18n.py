@@ -30,7 +30,7 @@ def test_every_key_used_in_templates_exists() -> None:
     missing = []
     for path in sorted((WEB / "templates").rglob("*.html")):
         for key in TEMPLATE_KEY.findall(path.read_text(encoding="utf-8")):
-            if key.endswith("."):  # a computed key such as "role." ~ user.role
+            if key.endswith((".", "_")):  # a computed key such as "role." ~ user.role
                 continue
             if key not in catalog():
                 missing.append(f"{path.name}: {key}")

@@ -10,6 +10,8 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.users",
     "server.web.routes.kiosks",
     "server.web.routes.employees",
+    "server.web.routes.discipline",
+    "server.web.routes.counseling",
 )
 
 API_MODULES: tuple[str, ...] = (
