@@ -196,12 +196,8 @@ async def update_case(
         for name in ("counseled_on", "follow_up_on", "adjusted_from", "adjusted_until")
     }
     times = {name: _time(form.get(name, "")) for name in ("adjusted_start", "adjusted_end")}
-    for name, value in dates.items():
-        if value == "bad":
-            errors[name] = ("form.bad_date", {})
-    for name, value in times.items():
-        if value == "bad":
-            errors[name] = ("form.bad_time", {})
+    errors.update({name: ("form.bad_date", {}) for name, d in dates.items() if d == "bad"})
+    errors.update({name: ("form.bad_time", {}) for name, t in times.items() if t == "bad"})
     for name in ("cause", "agreed_action", "outcome"):
         if len(form.get(name, "")) > MAX_TEXT:
             errors[name] = ("decide.too_long", {"max": MAX_TEXT})
