@@ -8,10 +8,13 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.auth",
     "server.web.routes.home",
     "server.web.routes.users",
+    "server.web.routes.today",
     "server.web.routes.kiosks",
     "server.web.routes.employees",
     "server.web.routes.discipline",
     "server.web.routes.counseling",
+    "server.web.routes.rewards",
+    "server.web.routes.reports",
 )
 
 API_MODULES: tuple[str, ...] = (
