@@ -15,9 +15,11 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.counseling",
     "server.web.routes.rewards",
     "server.web.routes.reports",
+    "server.web.routes.audit_log",
 )
 
 API_MODULES: tuple[str, ...] = (
     "server.web.routes.api",
+    "server.web.routes.api_rules",
     "server.web.routes.apidocs",
 )
