@@ -154,4 +154,4 @@ def recap(
         session, request, "api.report.export", "recap", f"{year}-{month:02d}", unit=unit, rows=len(rows)
     )
     session.commit()
-    return [RecapOut(**dict(zip(reports.RECAP_COLUMNS, r.values(), strict=True))) for r in rows]
+    return [RecapOut.model_validate(dict(zip(reports.RECAP_COLUMNS, r.values(), strict=True))) for r in rows]
