@@ -7,9 +7,11 @@ Example::
     with R307Sensor(SensorSettings(port="/dev/serial0", touch_pin=17)) as sensor:
         result = sensor.identify(timeout=5.0)
 
-Faults are handled here: after noise or a desynchronised stream the link is drained and
-re-handshaken (state DEGRADED) and the operation retried once; a sensor that stops answering or
-vanishes becomes OFFLINE and is reconnected with exponential backoff on the injected clock.
+Every operation runs through :class:`kiosk.sensor.supervisor.LinkSupervisor`: after noise or a
+desynchronised stream the link is drained and re-handshaken (state DEGRADED) and the operation
+retried once; a sensor that stops answering or vanishes becomes OFFLINE and is reconnected with
+exponential backoff on the injected clock. Driver failures are translated in
+:mod:`kiosk.sensor.driver`. Not thread-safe: one kiosk loop owns the sensor.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import TypeVar
 import serial
 from gpiozero.pins import Factory
 
-from kiosk.errors import SensorError
 from kiosk.sensor.base import (
     AlreadyEnrolled,
     Enrolled,
@@ -42,9 +43,9 @@ from kiosk.sensor.errors import (
     SensorOffline,
     SensorProtocolError,
     TemplateNotFound,
-    WrongPassword,
 )
 from kiosk.sensor.settings import SensorSettings
+from kiosk.sensor.supervisor import LinkSupervisor
 from kiosk.sensor.touch import TouchPin
 
 __all__ = ["R307Sensor", "SensorSettings"]
@@ -88,22 +89,29 @@ class R307Sensor(Sensor):
         self._clock: Clock = clock or SystemClock()
         self._link = Link(settings, opener)
         self._touch: TouchPin | None = None
-        self._state = SensorState.CLOSED
-        self._failures = 0
-        self._retry_at = 0.0
-        self.faults = 0
-        self.last_fault: str | None = None
+        self._supervisor = LinkSupervisor(self._link, settings, self._clock)
+        self._next_poll = float("-inf")
 
     # ---- state -------------------------------------------------------------------------------
 
     @property
     def state(self) -> SensorState:
         """ONLINE, DEGRADED (recovered from a fault since the last clean exchange), OFFLINE, CLOSED."""
-        return self._state
+        return self._supervisor.state
 
     @property
     def online(self) -> bool:
-        return self._state in (SensorState.ONLINE, SensorState.DEGRADED)
+        return self._supervisor.state in (SensorState.ONLINE, SensorState.DEGRADED)
+
+    @property
+    def faults(self) -> int:
+        """Faults recovered from (or that took the sensor offline) since construction."""
+        return self._supervisor.faults
+
+    @property
+    def last_fault(self) -> str | None:
+        """Description of the latest fault, for diagnostics."""
+        return self._supervisor.last_fault
 
     @property
     def parameters(self) -> SystemParameters | None:
@@ -113,120 +121,18 @@ class R307Sensor(Sensor):
     def open(self) -> None:
         """Open the port and handshake. An unreachable sensor is not an error here: the sensor is
         OFFLINE and every later call retries on the backoff schedule. Raises WrongPassword."""
-        if self._state is not SensorState.CLOSED:
-            return
         if self.settings.touch_pin is not None and self._touch is None:
             self._touch = TouchPin(self.settings.touch_pin, self._pin_factory)
-        self._state = SensorState.OFFLINE
-        self._failures = 0
-        self._retry_at = self._clock.monotonic()
-        try:
-            self._reconnect()
-        except SensorOffline as exc:
-            log.warning("sensor offline at start: %s", exc)
+        self._supervisor.start()
 
     def close(self) -> None:
-        self._link.disconnect()
+        self._supervisor.stop()
         if self._touch is not None:
             self._touch.close()
             self._touch = None
-        self._state = SensorState.CLOSED
-
-    def _reconnect(self) -> None:
-        try:
-            params = self._link.connect()
-        except WrongPassword:
-            self._go_offline("wrong password")
-            raise
-        except SensorError as exc:
-            self._go_offline(str(exc))
-            raise SensorOffline(str(exc), retry_in=self._backoff_now()) from exc
-        self._state = SensorState.ONLINE
-        self._failures = 0
-        log.info(
-            "sensor online on %s (library %d, security %d)",
-            self.settings.port,
-            params.library_size,
-            params.security_level,
-        )
-
-    def _go_offline(self, reason: str) -> None:
-        self._link.disconnect()
-        self._failures += 1
-        backoff = min(self.settings.retry_initial * 2 ** (self._failures - 1), self.settings.retry_max)
-        if self._failures == 1:
-            log.warning("sensor offline: %s", reason)
-        else:
-            log.info("sensor still offline (attempt %d): %s", self._failures, reason)
-        self._state = SensorState.OFFLINE
-        self._retry_at = self._clock.monotonic() + backoff
-
-    def _backoff_now(self) -> float:
-        return max(self._retry_at - self._clock.monotonic(), 0.0)
-
-    def _ensure_online(self) -> None:
-        if self._state is SensorState.CLOSED:
-            raise SensorError("the sensor is not open: call open() first")
-        if self._state is SensorState.OFFLINE:
-            if self._clock.monotonic() < self._retry_at:
-                raise SensorOffline("sensor offline", retry_in=self._backoff_now())
-            self._reconnect()
-
-    def _recover(self, fault: SensorError) -> None:
-        """Drain the line and re-handshake; reopen the port if that fails; else go OFFLINE."""
-        self.faults += 1
-        self.last_fault = str(fault)
-        log.warning("sensor fault, recovering: %s", fault)
-        if not isinstance(fault, SensorOffline):
-            # Desynchronised streams may need a second drain; a silent line will not answer twice.
-            attempts = 2 if isinstance(fault, SensorProtocolError) else 1
-            for _ in range(attempts):
-                try:
-                    self._link.drain()
-                    self._link.handshake()
-                except WrongPassword:
-                    raise
-                except SensorError as exc:
-                    log.debug("re-handshake failed: %s", exc)
-                    if isinstance(exc, SensorOffline):
-                        break
-                    continue
-                self._state = SensorState.DEGRADED
-                return
-        try:
-            self._link.connect()
-        except WrongPassword:
-            self._go_offline("wrong password")
-            raise
-        except SensorError as exc:
-            self._go_offline(str(exc))
-            raise SensorOffline(f"sensor lost: {fault}", retry_in=self._backoff_now()) from exc
-        self._state = SensorState.DEGRADED
 
     def _run(self, what: str, operation: Callable[[], T], *, retry: bool = True) -> T:
-        self._ensure_online()
-        try:
-            result = operation()
-        except (WrongPassword, TemplateNotFound):
-            raise
-        except SensorError as exc:
-            self._recover(exc)
-            if not retry:
-                raise
-            return self._run_again(what, operation)
-        if self._state is SensorState.DEGRADED:
-            self._state = SensorState.ONLINE
-        return result
-
-    def _run_again(self, what: str, operation: Callable[[], T]) -> T:
-        log.info("retrying %s after recovery", what)
-        try:
-            return operation()
-        except TemplateNotFound:
-            raise
-        except SensorError as exc:
-            self._recover(exc)
-            raise
+        return self._supervisor.run(what, operation, retry=retry)
 
     # ---- identify ----------------------------------------------------------------------------
 
@@ -246,21 +152,25 @@ class R307Sensor(Sensor):
         """Wait for a finger, take an image and extract features into ``slot``; None on success."""
         driver = self._driver()
         deadline = None if timeout is None else self._clock.monotonic() + timeout
+        woken = False
         while True:
             if self._touch is not None and not self._touch.touched:
                 remaining = 0.0 if deadline is None else deadline - self._clock.monotonic()
                 if remaining <= 0 or not self._touch.wait_for_touch(remaining):
                     return NoFinger()
-            code = self._link.call("capture image", driver.get_image)
+                woken = True
+            # a finger that has just touched the glass is read at once; polling is rate-bounded
+            code = self._get_image(deadline, limited=not woken)
+            woken = False
+            if code is None or code == NO_FINGER:
+                if code is None or deadline is None or self._clock.monotonic() >= deadline:
+                    return NoFinger()
+                continue
             if code == OK:
                 break
             if code in POOR_IMAGE:
                 return PoorImage(POOR_IMAGE[code])
-            if code != NO_FINGER:
-                raise SensorProtocolError(f"capture image: unexpected confirmation code 0x{code:02X}", code)
-            if deadline is None or self._clock.monotonic() >= deadline:
-                return NoFinger()
-            self._clock.sleep(min(self.settings.poll_interval, max(deadline - self._clock.monotonic(), 0.0)))
+            raise SensorProtocolError(f"capture image: unexpected confirmation code 0x{code:02X}", code)
         code = self._link.call("extract features", driver.image_2_tz, slot)
         if code == OK:
             return None
@@ -322,15 +232,26 @@ class R307Sensor(Sensor):
     def _wait_for_lift(self, timeout: float) -> bool:
         if self._touch is not None:
             return self._touch.wait_for_release(timeout)
-        driver = self._driver()
         deadline = self._clock.monotonic() + timeout
         while True:
-            code = self._link.call("wait for lift", driver.get_image)
+            code = self._get_image(deadline)
             if code == NO_FINGER:
                 return True
-            if self._clock.monotonic() >= deadline:
+            if code is None or self._clock.monotonic() >= deadline:
                 return False
-            self._clock.sleep(self.settings.poll_interval)
+
+    def _get_image(self, deadline: float | None, *, limited: bool = True) -> int | None:
+        """GenImg, at most once per ``poll_interval`` across calls (so a loop of short identify
+        calls cannot exceed the rate either); None when the next slot falls after ``deadline``."""
+        if limited:
+            now = self._clock.monotonic()
+            if self._next_poll > now:
+                if deadline is not None and self._next_poll > deadline:
+                    self._clock.sleep(max(deadline - now, 0.0))
+                    return None
+                self._clock.sleep(self._next_poll - now)
+        self._next_poll = self._clock.monotonic() + self.settings.poll_interval
+        return self._link.call("capture image", self._driver().get_image)
 
     def _store(self, page: int) -> None:
         driver = self._driver()

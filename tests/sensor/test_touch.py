@@ -90,6 +90,12 @@ def test_without_the_pin_genimg_is_polled_at_a_bounded_rate(
     # one GenImg per poll_interval (0.1 s) of the 2 s window, plus the first one
     assert 20 <= polls <= 22
     assert clock.slept == pytest.approx(2.0)
+    # the bound holds across calls too: a loop of short identifies cannot poll faster
+    before, started = emulator.commands, clock.monotonic()
+    while clock.monotonic() - started < 1.0:
+        assert sensor.identify(timeout=0.25) == NoFinger()
+    assert emulator.commands - before <= 11
+    assert sensor.identify() == NoFinger()  # a single attempt also waits for its slot
 
 
 def test_poor_images_are_values(sensor: R307Sensor, emulator: R307Emulator) -> None:
