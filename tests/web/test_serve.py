@@ -80,11 +80,28 @@ def test_hadir_server_run_serves_the_web_ui(tmp_path) -> None:
     root = Path(__file__).resolve().parents[2]
     http_port, mqtt_port = free_tcp_port(), free_tcp_port()
     log = tmp_path / "run.log"
-    args = [sys.executable, "-m", "server.cli", "--db", f"sqlite:///{tmp_path / 'run.sqlite3'}", "run",
-            "--var", str(tmp_path / "var"), "--mqtt-port", str(mqtt_port), "--http", f"127.0.0.1:{http_port}"]
+    args = [
+        sys.executable,
+        "-m",
+        "server.cli",
+        "--db",
+        f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "run",
+        "--var",
+        str(tmp_path / "var"),
+        "--mqtt-port",
+        str(mqtt_port),
+        "--http",
+        f"127.0.0.1:{http_port}",
+    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=root,
-                                   env={**__import__("os").environ, "HADIR_SECRET_KEY": "r" * 48})
+        process = subprocess.Popen(
+            args,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=root,
+            env={**__import__("os").environ, "HADIR_SECRET_KEY": "r" * 48},
+        )
     try:
         deadline = time.monotonic() + 60
         while "web UI on" not in log.read_text(errors="replace"):
