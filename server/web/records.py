@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 from server.db import models_rules as tables
 from server.evaluation.storing import load_days, reasons_from_json
 from server.rules import DayRecord, Reason, render
+
+logger = logging.getLogger(__name__)
 
 # Day status → heatmap colour class (see static/style.css).
 STATUS_CLASS = {
@@ -91,8 +94,15 @@ def day_records(session: Session, employee_id: str, first: date, last: date) -> 
 
 
 def explain(reasons: tuple[Reason, ...] | list[Reason], lang: str) -> list[str]:
-    """Reasons rendered in ``lang``."""
-    return [render(r, lang) for r in reasons]
+    """Reasons rendered in ``lang`` (a code this engine version does not know is shown as the code)."""
+    out = []
+    for r in reasons:
+        try:
+            out.append(render(r, lang))
+        except (KeyError, IndexError, ValueError):
+            logger.warning("cannot render reason %s", r.code)
+            out.append(r.code)
+    return out
 
 
 def explain_json(data: list[object] | None, lang: str) -> list[str]:

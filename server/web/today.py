@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from server.db import models_rules as tables
 from server.db.models import Employee, Office, Punch
 from server.evaluation.loading import hours_from_json
-from server.rules import CalendarOverride, RulePack, build_calendar
+from server.rules import CalendarOverride, OfficeCalendar, RulePack, build_calendar
 from server.web.auth import CurrentUser
 from server.web.scope import in_scope
 
@@ -47,7 +47,9 @@ def _minutes(value: datetime, midnight: float) -> int:
     return int((value.timestamp() - midnight) // 60)
 
 
-def board(session: Session, pack: RulePack, now: datetime, user: CurrentUser) -> tuple[list[UnitToday], date]:
+def board(
+    session: Session, calendars: Calendars, now: datetime, user: CurrentUser
+) -> tuple[list[UnitToday], date]:
     """Per-unit counts for the user's units, sorted by unit; and the (first office's) local date."""
     offices = dict(session.execute(select(Office.id, Office.tz)).all())
     overrides = [
@@ -57,9 +59,8 @@ def board(session: Session, pack: RulePack, now: datetime, user: CurrentUser) ->
     days: dict[str, Any] = {}
     for office_id, tz in offices.items():
         local = now.astimezone(_zone(tz)).date()
-        calendar = build_calendar(
-            pack, local.year, tz, [o for o in overrides if o.day.year == local.year], office_id=office_id
-        )
+        mine = tuple(o for o in overrides if o.day.year == local.year and o.office_id in (None, office_id))
+        calendar = calendars.get(local.year, tz, mine, office_id)
         days[office_id] = calendar.day(local)
     dates = sorted({d.day for d in days.values()})
     first = dict(
@@ -117,7 +118,7 @@ def board(session: Session, pack: RulePack, now: datetime, user: CurrentUser) ->
             state = "excused"
         elif eid in first:
             late = _minutes(first[eid], day.midnight) - hours[0]
-            state = "late" if late > pack.grace_minutes else "present"
+            state = "late" if late > calendars.pack.grace_minutes else "present"
             if state == "late" and len(entry.late) < MAX_NAMES:
                 entry.late.append((eid, name, late))
         else:
@@ -127,6 +128,28 @@ def board(session: Session, pack: RulePack, now: datetime, user: CurrentUser) ->
         entry.counts[state] += 1
     ordered = sorted(units.values(), key=lambda u: u.unit)
     return ordered, dates[0] if dates else now.date()
+
+
+class Calendars:
+    """Office calendars of one rule pack, built once per (year, zone, overrides, office).
+
+    Building a calendar computes the year's holidays, far too slow to repeat on every page view.
+    """
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self._built: dict[tuple[object, ...], OfficeCalendar] = {}
+
+    def get(
+        self, year: int, tz: str, overrides: tuple[CalendarOverride, ...], office_id: str
+    ) -> OfficeCalendar:
+        key = (year, tz, overrides, office_id)
+        calendar = self._built.get(key)
+        if calendar is None:
+            if len(self._built) > 256:
+                self._built.clear()
+            calendar = self._built[key] = build_calendar(self.pack, year, tz, overrides, office_id=office_id)
+        return calendar
 
 
 def totals(units: list[UnitToday]) -> dict[str, int]:

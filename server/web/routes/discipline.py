@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,6 +28,8 @@ router = APIRouter()
 
 DECISIONS = {"approve": tables.APPROVED, "adjust": tables.ADJUSTED, "dismiss": tables.DISMISSED}
 MAX_NOTE = 2000
+# The queue shows the oldest this many of each kind; the rest follow as they are decided.
+LIST = 200
 
 
 @router.get("/discipline")
@@ -35,7 +37,7 @@ def queue(
     request: Request, user: CurrentUser = Depends(require_user), session: Session = Depends(db_session)
 ) -> Response:
     people = in_scope(select(Employee.id), user).scalar_subquery()
-    proposals = session.execute(
+    waiting = (
         select(tables.Proposal, Employee)
         .join(Employee, Employee.id == tables.Proposal.employee_id)
         .where(
@@ -43,7 +45,10 @@ def queue(
             tables.Proposal.active.is_(True),
             tables.Proposal.status == tables.PROPOSED,
         )
-        .order_by(tables.Proposal.reached_on, tables.Proposal.id)
+    )
+    proposal_count = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    proposals = session.execute(
+        waiting.order_by(tables.Proposal.reached_on, tables.Proposal.id).limit(LIST)
     ).all()
     decided = session.execute(
         select(tables.Proposal, Employee)
@@ -52,7 +57,7 @@ def queue(
         .order_by(tables.Proposal.decided_at.desc())
         .limit(20)
     ).all()
-    flags = session.execute(
+    open_flags = (
         select(tables.Flag, Employee)
         .join(Employee, Employee.id == tables.Flag.employee_id)
         .where(
@@ -60,8 +65,9 @@ def queue(
             tables.Flag.active.is_(True),
             tables.Flag.status != tables.FLAG_CLOSED,
         )
-        .order_by(tables.Flag.raised_at, tables.Flag.id)
-    ).all()
+    )
+    flag_count = session.scalar(select(func.count()).select_from(open_flags.subquery())) or 0
+    flags = session.execute(open_flags.order_by(tables.Flag.raised_at, tables.Flag.id).limit(LIST)).all()
     cases = session.execute(
         select(CounselingCase, Employee)
         .join(Employee, Employee.id == CounselingCase.employee_id)
@@ -79,6 +85,8 @@ def queue(
             "flags": flags,
             "cases": cases,
             "today": today,
+            "proposal_count": proposal_count,
+            "flag_count": flag_count,
         },
     )
 

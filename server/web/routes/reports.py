@@ -39,20 +39,20 @@ def reports_page(
     session: Session = Depends(db_session),
 ) -> Response:
     y, m = _period(request, year, month)
-    rows = reports.recap(session, user, y, m, unit or None)
-    return render(
-        request,
-        "reports.html",
-        {
-            "nav": "reports",
-            "year": y,
-            "month": m,
-            "unit": unit,
-            "units": _units(session, user),
-            "rows": rows,
-            "columns": reports.RECAP_COLUMNS,
-        },
-    )
+    # One unit: a row per employee. All units: a row per unit (thousands of rows belong in the files).
+    rows = reports.recap(session, user, y, m, unit) if unit else []
+    totals = [] if unit else reports.unit_totals(session, user, y, m)
+    context = {
+        "nav": "reports",
+        "year": y,
+        "month": m,
+        "unit": unit,
+        "units": _units(session, user),
+        "rows": rows,
+        "totals": totals,
+        "columns": reports.RECAP_COLUMNS,
+    }
+    return render(request, "reports.html", context)
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:

@@ -23,6 +23,7 @@ from server.web.templating import render, request_lang, translator
 
 router = APIRouter()
 KIND = "piagam_disiplin"
+PAGE = 100
 
 
 def _year(request: Request, value: str) -> int:
@@ -34,42 +35,58 @@ def _year(request: Request, value: str) -> int:
 def rewards_page(
     request: Request,
     year: str = "",
+    unit: str = "",
+    page: str = "1",
     user: CurrentUser = Depends(require_user),
     session: Session = Depends(db_session),
 ) -> Response:
     year_n = _year(request, year)
     y = tables.YearSummary
+    query = in_scope(
+        select(y, Employee)
+        .join(Employee, Employee.id == y.employee_id)
+        .where(y.year == year_n, y.reward_eligible.is_(True)),
+        user,
+    )
+    if unit:
+        query = query.where(Employee.unit == unit)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE))
+    number = min(max(int(page) if page.isdigit() else 1, 1), pages)
     rows = session.execute(
-        in_scope(
-            select(y, Employee)
-            .join(Employee, Employee.id == y.employee_id)
-            .where(y.year == year_n, y.reward_eligible.is_(True))
-            .order_by(Employee.unit, Employee.name),
-            user,
-        )
+        query.order_by(Employee.unit, Employee.name, Employee.id).limit(PAGE).offset((number - 1) * PAGE)
     ).all()
+    units = [
+        u
+        for u in session.scalars(in_scope(select(Employee.unit).distinct(), user).order_by(Employee.unit))
+        if u
+    ]
     confirmed = {
         c.employee_id: c
         for c in session.scalars(
             select(RewardConfirmation).where(
-                RewardConfirmation.year == year_n, RewardConfirmation.kind == KIND
+                RewardConfirmation.year == year_n,
+                RewardConfirmation.kind == KIND,
+                RewardConfirmation.employee_id.in_([e.id for _, e in rows]),
             )
         )
     }
     lang = request_lang(request)
     evidence = {e.id: records.explain_json(s.detail.get("reward_reasons"), lang) for s, e in rows}
-    return render(
-        request,
-        "rewards.html",
-        {
-            "nav": "rewards",
-            "rows": rows,
-            "year": year_n,
-            "confirmed": confirmed,
-            "evidence": evidence,
-            "year_over": all(s.as_of.month == 12 and s.as_of.day == 31 for s, _ in rows),
-        },
-    )
+    context = {
+        "nav": "rewards",
+        "rows": rows,
+        "year": year_n,
+        "confirmed": confirmed,
+        "evidence": evidence,
+        "unit": unit,
+        "units": units,
+        "page": number,
+        "pages": pages,
+        "total": total,
+        "year_over": all(s.as_of.month == 12 and s.as_of.day == 31 for s, _ in rows),
+    }
+    return render(request, "rewards.html", context)
 
 
 @router.post("/rewards/confirm")

@@ -20,7 +20,7 @@ def today_page(
     request: Request, user: CurrentUser = Depends(require_user), session: Session = Depends(db_session)
 ) -> Response:
     now = request.app.state.settings.clock()
-    units, day = board.board(session, request.app.state.pack, now, user)
+    units, day = board.board(session, request.app.state.calendars, now, user)
     offline = [h for h in fleet(session, now) if not h.online]
     return render(
         request,
