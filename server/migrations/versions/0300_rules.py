@@ -1,7 +1,7 @@
 """rule engine tables, and triggers that queue every punch change for re-evaluation
 
-Revision ID: 0200_rules
-Revises: 0100_web
+Revision ID: 0300_rules
+Revises: 0200_templates
 Create Date: 2026-12-04 20:06:16.946410
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0200_rules'
-down_revision = '0100_web'
+revision = '0300_rules'
+down_revision = '0200_templates'
 branch_labels = None
 depends_on = None
 
