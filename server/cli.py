@@ -16,7 +16,6 @@ from server import __version__
 # Modules that add sub-commands; each defines register(subparsers) setting `func` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
     "server.web.cli",
-    "server.evaluation.cli",
     "server.commands.run",
     "server.commands.migrate",
     "server.commands.kiosks",

@@ -1,7 +1,7 @@
 """web UI: counseling cases link the flag that opened them and the adjusted hours they agreed
 
-Revision ID: 0300_web_counseling
-Revises: 0200_rules
+Revision ID: 0400_web_counseling
+Revises: 0300_rules
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0300_web_counseling'
-down_revision = '0200_rules'
+revision = '0400_web_counseling'
+down_revision = '0300_rules'
 branch_labels = None
 depends_on = None
 
