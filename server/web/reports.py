@@ -133,38 +133,12 @@ def recap(
     return rows
 
 
-def unit_totals(session: Session, user: CurrentUser, year: int, month: int) -> list[list[object]]:
-    """The recap summed per unit (one row per unit of the user's units): what a page can show for
-    thousands of employees. Columns: unit, employees, then RECAP_COLUMNS[3:]."""
-    first = date(year, month, 1)
-    last = date(year + (month == 12), month % 12 + 1, 1)
-    d = tables.DayRecord
-
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
+def unit_sizes(session: Session, user: CurrentUser) -> list[tuple[str, int]]:
+    """The user's units with their number of active employees."""
     query = in_scope(
-        select(
-            Employee.unit,
-            func.count(func.distinct(Employee.id)),
-            count(d.working.is_(True)),
-            count(d.status == "present"),
-            count(d.late_minutes > 0),
-            func.sum(d.late_minutes),
-            count(d.early_minutes > 0),
-            func.sum(d.early_minutes),
-            count(d.status.in_(("missing_in", "missing_out"))),
-            func.sum(d.unexcused),
-            count(d.status == "excused"),
-            func.sum(d.cut_percent),
-        )
-        .join(d, d.employee_id == Employee.id)
-        .where(d.day >= first, d.day < last)
-        .group_by(Employee.unit)
-        .order_by(Employee.unit),
-        user,
-    )
-    return [[unit or "", *(n or 0 for n in numbers)] for unit, *numbers in session.execute(query)]
+        select(Employee.unit, func.count()).where(Employee.active.is_(True)).group_by(Employee.unit), user
+    ).order_by(Employee.unit)
+    return [(unit or "", int(n)) for unit, n in session.execute(query)]
 
 
 def ledger(session: Session, user: CurrentUser, year: int, unit: str | None = None) -> list[list[object]]:

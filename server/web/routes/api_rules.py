@@ -111,10 +111,9 @@ def list_proposals(
     user: CurrentUser = Depends(token_user),
     session: Session = Depends(db_session),
 ) -> list[ProposalOut]:
-    people = in_scope(select(Employee.id), user).scalar_subquery()
-    query = select(tables.Proposal).where(
-        tables.Proposal.year == year, tables.Proposal.employee_id.in_(people)
-    )
+    query = in_scope(
+        select(tables.Proposal).join(Employee, Employee.id == tables.Proposal.employee_id), user
+    ).where(tables.Proposal.year == year)
     if status is not None:
         query = query.where(tables.Proposal.status == status)
     return [

@@ -39,9 +39,10 @@ def reports_page(
     session: Session = Depends(db_session),
 ) -> Response:
     y, m = _period(request, year, month)
-    # One unit: a row per employee. All units: a row per unit (thousands of rows belong in the files).
+    # One unit: a row per employee. All units: the list of units to pick from; the recap of thousands
+    # of employees belongs in the files (CSV/XLSX), not on a page.
     rows = reports.recap(session, user, y, m, unit) if unit else []
-    totals = [] if unit else reports.unit_totals(session, user, y, m)
+    totals = [] if unit else reports.unit_sizes(session, user)
     context = {
         "nav": "reports",
         "year": y,
