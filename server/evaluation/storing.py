@@ -134,6 +134,11 @@ def load_days_of(
     return found
 
 
+def load_days(conn: Connection, employee_id: str, first: date, last: date) -> list[DayRecord]:
+    """Stored day records of one employee from ``first`` to ``last``, in date order."""
+    return load_days_of(conn, [employee_id], first, last).get(employee_id, [])
+
+
 def store_summaries(conn: Connection, summaries: Sequence[YearSummary], now: datetime) -> None:
     """Replace the year summaries and reconcile flags and proposals, keeping every review decision."""
     if not summaries:
