@@ -26,6 +26,7 @@ from server.ingest.handler import Ingest, KeyStore
 from server.ingest.worker import IngestWorker
 from server.keys import KeyBox
 from server.kiosks import provision
+from server.roster import RosterConfig
 from simulator.fleet import kiosk as sk
 from simulator.fleet.clock import SimClock
 from simulator.fleet.org import Organisation
@@ -95,7 +96,8 @@ class Headquarters:
         self.broker = EmbeddedBroker("127.0.0.1", port, KioskAccess(db, password))
         self.broker.start()
         self.broker_port = port
-        self.ingest = Ingest(db, KeyStore(db, box), clock=self.sim)
+        # The retained config tells each kiosk its office, time zone, people and schedule.
+        self.ingest = Ingest(db, KeyStore(db, box), clock=self.sim, config=RosterConfig(db))
         self.worker = IngestWorker(
             self.ingest,
             BrokerSettings(host="127.0.0.1", port=port, username=SERVER_USERNAME, password=password),
