@@ -124,3 +124,25 @@ class KioskClock:
         with self._lock:
             self._offset = timedelta(0)
             self._synced = True
+
+
+class SensorClock:
+    """The sensor layer's clock (``kiosk.sensor.clock.Clock``) on a kiosk's simulated time.
+
+    A real R307 is polled at most every ``poll_interval`` and waited for between captures; here those
+    waits pass in simulated time (``sleep`` moves this clock on, instantly), so a punch costs the
+    wire round trips and nothing more.
+    """
+
+    def __init__(self, kiosk: KioskClock) -> None:
+        self.kiosk = kiosk
+        self._slept = 0.0
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self.kiosk.monotonic() + self._slept
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self._slept += max(0.0, seconds)

@@ -30,7 +30,7 @@ from kiosk.sensor.r307 import R307Sensor, SensorSettings
 from kiosk.sync.client import SyncClient, SyncSettings
 from kiosk.sync.outbox import Outbox
 from kiosk.sync.protocol import Config
-from simulator.fleet.clock import KioskClock, SimClock
+from simulator.fleet.clock import KioskClock, SensorClock, SimClock
 from simulator.fleet.netlink import NetLink
 from simulator.fleet.org import KioskSpec, Office, Person
 from simulator.lcd import PCF8574LCD
@@ -127,7 +127,9 @@ class SimKiosk:
         self.roster.load()
         self.glass.open()
         self.lcd_indicator.open()
-        self.sensor = R307Sensor(SensorSettings(port=self.emulator.port, timeout=2.0))
+        self.sensor = R307Sensor(
+            SensorSettings(port=self.emulator.port, timeout=2.0), clock=SensorClock(self.clock)
+        )
         self.sensor.open()
         self.sync = SyncClient(
             self.outbox,
@@ -140,7 +142,7 @@ class SimKiosk:
                 ack_timeout=5.0,
                 backoff_min=0.1,
                 backoff_max=1.0,
-                status_interval=5.0,
+                status_interval=30.0,
             ),
             facts=self.clock,
             now=self.clock.now,
