@@ -73,8 +73,8 @@ class KioskClock:
     def hold(self, moment: datetime | None) -> None:
         """Let this kiosk live at ``moment`` while the shared clock waits (None: follow it again).
 
-        The driver runs the kiosks of one busy quarter of an hour side by side, each at its own
-        finger's time; the shared clock then moves to the end of that quarter.
+        The driver runs the scans of a busy stretch of the day side by side, each kiosk at its own
+        finger's time; the shared clock then moves to the end of that stretch.
         """
         with self._lock:
             self._held = moment
@@ -83,6 +83,11 @@ class KioskClock:
         true = self.true_now()
         with self._lock:
             return true + self._offset
+
+    def wall_now(self) -> datetime:
+        """The wall clock on the shared time, ignoring any hold (for the kiosk's sync thread)."""
+        with self._lock:
+            return self.sim.now() + self._offset
 
     def monotonic(self) -> float:
         return self.boottime_ms() / 1000.0

@@ -176,7 +176,9 @@ class Headquarters:
                 break
             threading.Event().wait(0.05)
         if not server.started:
-            raise RuntimeError(f"the web UI could not listen on 127.0.0.1:{self.web_port}")
+            raise RuntimeError(
+                f"the web UI could not listen on 127.0.0.1:{self.web_port}; is the port in use? (--port)"
+            )
         bound = self.web_port
         if not bound:
             sockets = [s for srv in (server.servers or []) for s in srv.sockets]

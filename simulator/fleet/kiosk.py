@@ -145,7 +145,8 @@ class SimKiosk:
                 status_interval=30.0,
             ),
             facts=self.clock,
-            now=self.clock.now,
+            # The sync thread lives on the shared clock (the door may be held at a finger's time).
+            now=self.clock.wall_now,
             on_config=self._on_config,
         )
         self.app = KioskApp(
