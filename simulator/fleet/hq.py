@@ -13,6 +13,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,15 @@ class Headquarters:
         from server.web.app import create_app
         from server.web.settings import WebSettings
 
-        settings = WebSettings(secret_key=_secret(self.var / "web-secret.key"), org_name="Hadir demo")
+        # The UI lives on simulated time too ("today", last seen, the month shown), so sessions must
+        # outlast a simulated month that passes in minutes.
+        settings = WebSettings(
+            secret_key=_secret(self.var / "web-secret.key"),
+            org_name="Hadir demo",
+            clock=self.sim,
+            session_idle=timedelta(days=400),
+            session_max=timedelta(days=400),
+        )
         # Random per demo directory (never a fixed password), short enough to type.
         self.demo_password = _secret(self.var / "demo-password", lambda: f"hadir-{secrets.token_hex(4)}")
         self._ensure_demo_user(db, self.demo_password)
