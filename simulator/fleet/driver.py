@@ -199,7 +199,8 @@ class FleetDriver:
                 result = kiosk.scan(step.finger)
                 with self._lock:
                     self.progress.outcomes[result.outcome] = self.progress.outcomes.get(result.outcome, 0) + 1
-                    self.progress.last = f"{step.kiosk_id}: {result.outcome} {result.employee or ''}"
+                    who = kiosk.name_of(result.employee) if result.employee else ""
+                    self.progress.last = f"{step.kiosk_id}: {result.outcome.replace('_', ' ')} {who}"
         finally:
             kiosk.clock.hold(None)
 

@@ -250,6 +250,10 @@ class SimKiosk:
             ScanResult("sensor_offline" if getattr(outcome, "offline", False) else "no_finger")
         )
 
+    def name_of(self, employee_id: str) -> str:
+        """The display name of one of this office's people (the id when unknown)."""
+        return next((p.name for p in self.people if p.id == employee_id), employee_id)
+
     def _count(self, result: ScanResult) -> ScanResult:
         self.counts[result.outcome] = self.counts.get(result.outcome, 0) + 1
         return result
