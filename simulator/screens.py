@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from kiosk.display import events as ev
 from kiosk.display.catalog import LANGUAGES
 from kiosk.display.lcd import LcdIndicator
 from kiosk.display.leds import describe
+from kiosk.display.text import name_candidates, shorten_name
 from simulator.lcd import PCF8574LCD
 
 _AT = datetime(2026, 12, 4, 7, 28)
@@ -47,6 +49,27 @@ SAMPLES: tuple[tuple[str, ev.Event], ...] = (
     ("Enroll: failed", ev.EnrollFailed(reason="mismatch")),
 )
 """(title, event) for every screen, with names and numbers that exercise the fitting rules."""
+
+
+NAMES: tuple[str, ...] = (
+    "Muhammad Rizky Pratama",
+    "Siti Aminah, S.Kom., M.T.",
+    "Dr. Ir. H. Bambang Sutrisno Wibowo, M.Sc.",
+    "Ni Luh Putu Ayu Kartika Dewi",
+    "Ahmad Pratamawijayakusumaningrat",
+    "José “Pepe” Müller",
+)
+"""Names that show each step of the shortening rule."""
+
+
+def _names_section() -> list[str]:
+    first, _, rest = (name_candidates.__doc__ or "").split("The rule,", 1)[-1].partition("\n")
+    rule = textwrap.dedent(rest).strip()
+    lines = ["## Name shortening", "", f"The rule,{first}", "", rule, ""]
+    lines += ["| name | 16 columns | 10 columns (after a time) |", "|---|---|---|"]
+    for name in NAMES:
+        lines.append(f"| {name} | `{shorten_name(name, 16)}` | `{shorten_name(name, 10)}` |")
+    return [*lines, ""]
 
 
 def emulated_screens(lang: str) -> list[tuple[str, str]]:
@@ -82,6 +105,7 @@ def markdown() -> str:
         "transliterated. The LED and buzzer line comes from `kiosk.display.leds.EVENT_PATTERNS`.",
         "",
     ]
+    out += _names_section()
     for index, (title, event) in enumerate(SAMPLES):
         blocks = [per_lang[lang][index][1] for lang in LANGUAGES]
         out += [

@@ -196,6 +196,8 @@ class LedBuzzer(Indicator):
         self.open()
         actions = EVENT_PATTERNS.get(type(event), (KEEP, KEEP, KEEP))
         with self._lock:
+            if not self._channels:
+                return  # closed by another thread meanwhile
             for channel, action in zip(self._channels, actions, strict=True):
                 if isinstance(action, Pattern):
                     channel.play(action, self.resolution)

@@ -42,7 +42,6 @@ def test_success_is_green_and_a_short_beep(leds: LedBuzzer, pins: IndicatorPins,
     # lower bounds only: gpiozero waits at least the slot length between values
     assert pins.pulses("green")[0] >= 1.5 / SPEED
     assert pins.pulses("buzzer")[0] >= 0.1 / SPEED
-    assert pins.pulses("buzzer")[0] < pins.pulses("green")[0]
 
 
 @pytest.mark.parametrize(
