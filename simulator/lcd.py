@@ -80,6 +80,9 @@ class PCF8574LCD:
         self.address = address
         self.present = True
         self.opened = bus is not None
+        self.opens = 0
+        """Handles opened through ``bus_factory``; ``closes`` counts those closed again."""
+        self.closes = 0
         self.writes = 0
         """I2C byte writes acknowledged so far."""
         self.operations: deque[tuple[str, int]] = deque(maxlen=10_000)
@@ -133,6 +136,7 @@ class PCF8574LCD:
         if port != self.bus_number:
             raise FileNotFoundError(errno.ENOENT, "No such file or directory", f"/dev/i2c-{port}")
         self.open(port)
+        self.opens += 1
         return self
 
     def open(self, bus: int) -> None:
@@ -142,6 +146,8 @@ class PCF8574LCD:
 
     def close(self) -> None:
         """Close the bus handle (as ``SMBus.close``); idempotent. The LCD keeps its contents."""
+        if self.opened:
+            self.closes += 1
         self.opened = False
 
     def __enter__(self) -> PCF8574LCD:

@@ -95,16 +95,27 @@ class _FactoryCharLCD(CharLCD):
 
     def __init__(self, bus_factory: BusFactory, address: int, port: int, backlight: bool) -> None:
         self._bus_factory = bus_factory
-        super().__init__(
-            "PCF8574",
-            address,
-            port=port,
-            cols=COLS,
-            rows=ROWS,
-            charmap="A00",
-            auto_linebreaks=False,
-            backlight_enabled=backlight,
-        )
+        self.bus: Any = None
+        try:
+            super().__init__(
+                "PCF8574",
+                address,
+                port=port,
+                cols=COLS,
+                rows=ROWS,
+                charmap="A00",
+                auto_linebreaks=False,
+                backlight_enabled=backlight,
+            )
+        except OSError:
+            self.close_bus()  # smbus2 holds a file descriptor and has no finaliser
+            raise
+
+    def close_bus(self) -> None:
+        """Close the SMBus handle, if one was opened. Idempotent."""
+        bus, self.bus = self.bus, None
+        if bus is not None and hasattr(bus, "close"):
+            bus.close()
 
     def _init_connection(self) -> None:
         self.bus = self._bus_factory(self._port)
@@ -172,11 +183,12 @@ class LcdIndicator(ScreenIndicator):
         """Release the bus. Idempotent; the screen keeps what it shows."""
         with self._lock:
             self._closed = True
-            lcd, self._lcd = self._lcd, None
-            if lcd is not None:
-                bus = getattr(lcd, "bus", None)
-                if bus is not None and hasattr(bus, "close"):
-                    bus.close()
+            self._drop()
+
+    def _drop(self) -> None:
+        lcd, self._lcd, self._drawn = self._lcd, None, None
+        if lcd is not None:
+            lcd.close_bus()
 
     def _connect(self) -> bool:
         try:
@@ -194,8 +206,7 @@ class LcdIndicator(ScreenIndicator):
         return True
 
     def _lost(self, exc: OSError) -> None:
-        self._lcd = None
-        self._drawn = None
+        self._drop()
         self._next_attempt = self._clock() + self.retry_interval
         if not self._outage_logged:
             log.warning(

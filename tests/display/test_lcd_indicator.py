@@ -164,3 +164,22 @@ def test_find_lcd_probes_the_backpack_addresses(lcd_bus: PCF8574LCD) -> None:
     indicator = LcdIndicator(bus_factory=lcd_bus.bus_factory)
     indicator.show(ev.Reading())
     assert lcd_bus.lines[0] == "Memindai jari..."
+
+
+def test_failed_attempts_close_their_bus_handles(lcd_bus: PCF8574LCD, clock: FakeClock) -> None:
+    """smbus2 keeps a file descriptor per handle: retrying every 30 s must not leak them."""
+    lcd_bus.disconnect()
+    indicator = LcdIndicator(bus_factory=lcd_bus.bus_factory, clock=clock)
+    indicator.show(ev.Reading())
+    for _ in range(5):
+        clock.advance(30)
+        indicator.tick(NOW)
+    assert lcd_bus.opens == 6 and lcd_bus.closes == 6
+    lcd_bus.reconnect()
+    clock.advance(30)
+    indicator.tick(NOW)
+    assert indicator.available and lcd_bus.opens - lcd_bus.closes == 1
+    lcd_bus.disconnect()
+    indicator.show(ev.NotRecognised())  # lost mid-screen: that handle is closed too
+    assert lcd_bus.opens == lcd_bus.closes
+    indicator.close()
