@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from server import __version__
 
 # Modules that add sub-commands; each defines register(subparsers) setting `func` on its parser.
-COMMAND_MODULES: tuple[str, ...] = ("server.web.cli",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "server.web.cli",
+    "server.commands.run",
+    "server.commands.migrate",
+    "server.commands.kiosks",
+    "server.commands.broker_config",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -264,3 +264,23 @@ def make_mosquitto(tmp_path: Path) -> Iterator[Callable[..., Mosquitto]]:
 def mosquitto(make_mosquitto: Callable[..., Mosquitto]) -> Mosquitto:
     """A running anonymous Mosquitto on a free loopback port."""
     return make_mosquitto()
+
+
+# ------------------------------------------------------------------------------- embedded broker
+
+
+@pytest.fixture()
+def embedded_broker() -> Iterator[object]:
+    """The server's embedded amqtt broker on a free loopback port, open to anonymous clients.
+
+    Yields a started :class:`server.broker.EmbeddedBroker` (``.port``, ``.url``, ``stop()``,
+    ``start()`` again on the same port).
+    """
+    from server.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker(port=free_tcp_port())
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

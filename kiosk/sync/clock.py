@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Protocol
 
 BOOT_ID_PATH = Path("/proc/sys/kernel/random/boot_id")
 # systemd-timesyncd creates this once the clock was synchronised during this boot.
@@ -29,3 +30,30 @@ def boottime_ms() -> int:
 def clock_synced(marker: Path = SYNCED_MARKER) -> bool:
     """Whether systemd-timesyncd synchronised the wall clock during this boot."""
     return marker.exists()
+
+
+class ClockFacts(Protocol):
+    """Where the sync client and the app read clock facts (injectable for tests)."""
+
+    def synced(self) -> bool: ...
+
+    def boot_id(self) -> str: ...
+
+    def boottime_ms(self) -> int: ...
+
+
+class SystemClockFacts:
+    """The real facts of this machine (``synced_marker`` from the kiosk settings)."""
+
+    def __init__(self, synced_marker: Path = SYNCED_MARKER, boot_id_path: Path = BOOT_ID_PATH) -> None:
+        self.synced_marker = synced_marker
+        self.boot_id_path = boot_id_path
+
+    def synced(self) -> bool:
+        return clock_synced(self.synced_marker)
+
+    def boot_id(self) -> str:
+        return boot_id(self.boot_id_path)
+
+    def boottime_ms(self) -> int:
+        return boottime_ms()
