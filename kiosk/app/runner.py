@@ -15,7 +15,6 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk import __version__
@@ -29,26 +28,10 @@ from kiosk.health import Health
 from kiosk.roster import Roster
 from kiosk.sensor.base import Sensor
 from kiosk.settings import KioskSettings
-from kiosk.sync import clock as sync_clock
+from kiosk.sync.clock import SystemClockFacts
 from kiosk.sync.outbox import Outbox
 
 log = logging.getLogger(__name__)
-
-
-class SystemFacts:
-    """Clock facts of this machine (kiosk.sync.clock), with the synced-marker path from settings."""
-
-    def __init__(self, marker: Path) -> None:
-        self._marker = marker
-
-    def synced(self) -> bool:
-        return sync_clock.clock_synced(self._marker)
-
-    def boot_id(self) -> str:
-        return sync_clock.boot_id()
-
-    def boottime_ms(self) -> int:
-        return sync_clock.boottime_ms()
 
 
 class Link(Protocol):
@@ -104,7 +87,7 @@ def real_devices(settings: KioskSettings) -> Devices:
         parts.append(LcdIndicator(address=d.lcd_address, port=d.i2c_bus, lang=settings.kiosk.lang))
     if d.green_led_pin is not None and d.red_led_pin is not None and d.buzzer_pin is not None:
         parts.append(LedBuzzer(green=d.green_led_pin, red=d.red_led_pin, buzzer=d.buzzer_pin))
-    return Devices(sensor, CompositeIndicator(parts), SystemFacts(settings.clock.synced_marker))
+    return Devices(sensor, CompositeIndicator(parts), SystemClockFacts(settings.clock.synced_marker))
 
 
 class KioskRunner:
