@@ -141,6 +141,7 @@ class KioskApp:
         self._retry_at = 0.0
         self._backoff = OFFLINE_BACKOFF_S[0]
         self._feedback_until = 0.0
+        self._await_lift = False
         self._screen: ev.Idle | ev.ClockNotTrusted | ev.WorkingOffline | ev.SensorOffline | None = None
 
     # -- outside world -------------------------------------------------------------------------
@@ -212,8 +213,14 @@ class KioskApp:
         except SensorError as exc:
             self._went_offline(exc)
             return Waited(offline=True)
+        if self._await_lift:
+            # The finger that was just answered is still on the glass: one touch, one answer.
+            if isinstance(result, NoFinger):
+                self._await_lift = False
+            return Waited()
         if isinstance(result, NoFinger):
             return Waited()
+        self._await_lift = True
         if isinstance(result, Match):
             return self._matched(result)
         if isinstance(result, NoMatch):
@@ -339,6 +346,8 @@ class KioskApp:
                 log.error("job failed: %s", exc)
                 job.future.set_exception(exc)
             self._screen = None
+            # An enrollment ends with the finger on the glass; it is not a punch.
+            self._await_lift = True
 
 
 def _reason(exc: BaseException) -> str:

@@ -122,3 +122,11 @@ def enroll_on(emulator: R307Emulator, sensor: Any, roster: Any, finger: str, emp
     emulator.preload(page, finger)
     roster.assign(page, employee)
     return page
+
+
+def touch(emulator: Any, app: Any, finger: str, **quality: str) -> Any:
+    """Lift whatever is on the glass, let the app see it gone, then place ``finger`` and step."""
+    emulator.lift()
+    app.step()
+    emulator.place(finger, **quality)
+    return app.step()
