@@ -166,6 +166,11 @@ class KioskApp:
         self._wake.set()
 
     @property
+    def awaiting_lift(self) -> bool:
+        """True after an answer until the finger has left the glass (one touch, one answer)."""
+        return self._await_lift
+
+    @property
     def stopping(self) -> bool:
         return self._stop.is_set()
 

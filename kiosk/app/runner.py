@@ -185,9 +185,9 @@ class KioskRunner:
 
     def run(self, *, install_signals: bool = True) -> int:
         """Start, loop until SIGTERM/SIGINT (or :meth:`stop`), shut down. Returns an exit code."""
+        previous: dict[int, Any] = {}
         if install_signals and threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, self._on_signal)
+            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             self.start()
             self.health.ready(f"kiosk {self.settings.kiosk.id} {__version__}")
@@ -195,6 +195,8 @@ class KioskRunner:
         finally:
             self.health.stopping()
             self.shutdown()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         return 0
 
     def _on_signal(self, signum: int, frame: object) -> None:
