@@ -16,10 +16,12 @@ from dataclasses import replace
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.sync.protocol import subscription
 from server.config import BrokerSettings
 from server.db import connect
+from server.errors import ServerError
 from server.keys import KeyBox
 from server.roster import RosterConfig
 from server.service import HadirServer, server_password
@@ -27,17 +29,28 @@ from server.templates import TemplateService, rest_key
 
 log = logging.getLogger(__name__)
 
+# How often templates of employees who left are looked for (seconds).
+SWEEP_INTERVAL_S = 30.0
+
 
 class TemplateWorker:
     """Subscribes to ``hadir/v1/kiosks/+/templates``; ``start()``, ``stop()``, ``wait_ready()``."""
 
     def __init__(
-        self, broker: BrokerSettings, service_factory: Any, *, client_id: str = "hadir-templates"
+        self,
+        broker: BrokerSettings,
+        service_factory: Any,
+        *,
+        client_id: str = "hadir-templates",
+        sweep_interval: float = SWEEP_INTERVAL_S,
     ) -> None:
         self.broker = broker
         self._factory = service_factory
         self.service: TemplateService | None = None
         self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._sweep_interval = sweep_interval
+        self._sweeper: threading.Thread | None = None
         client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=False
         )
@@ -57,11 +70,31 @@ class TemplateWorker:
         self.service = self._factory(self.publish)
         self.client.connect_async(self.broker.host, self.broker.port, self.broker.keepalive)
         self.client.loop_start()
+        self._stop.clear()
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="template-sweep", daemon=True)
+        self._sweeper.start()
+
+    def _sweep_loop(self) -> None:
+        """Employees deactivated anywhere lose their templates within one interval."""
+        while not self._stop.wait(self._sweep_interval):
+            if self.service is None or not self._ready.is_set():
+                continue
+            try:
+                swept = self.service.sweep_leavers()
+            except (ServerError, SQLAlchemyError) as exc:
+                log.error("template sweep failed (will retry): %s", exc)
+                continue
+            if swept:
+                log.info("templates of %d employee(s) who left deleted", len(swept))
 
     def wait_ready(self, timeout: float) -> bool:
         return self._ready.wait(timeout)
 
     def stop(self) -> None:
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(5)
+            self._sweeper = None
         self.client.disconnect()
         self.client.loop_stop()
         self._ready.clear()
