@@ -164,3 +164,33 @@ def test_enrollment_asked_by_the_server_and_an_employee_who_leaves_is_deleted_ev
         assert session.get(EmployeeTemplate, "E1") is None
     b.touch("siti")
     wait_until(lambda: "Tidak dikenali" in b.screen, "the finger no longer recognised")
+
+
+def test_the_server_cli_asks_a_kiosk_to_enroll_and_lists_without_template_data(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import server.cli
+
+    a = site.kiosk("pintu-depan")
+    a.start()
+    a.online()
+    a.screens.finger = "budi"
+    common = ["--db", site.settings.db_url]
+    var = ["--var", str(site.settings.var_dir)]
+    env = {"HADIR_MQTT_PORT": str(site.settings.embedded_port)}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        assert server.cli.main([*common, "templates", "enroll", "pintu-depan", "E2", *var]) == 0
+        wait_until(
+            lambda: not a.runner.keeper.pending_uploads() and a.runner.roster.pages_of("E2"), "enrolled"
+        )
+        wait_until(lambda: site.punches() == [] and _stored(site, "E2"), "the template on the server")
+        assert server.cli.main([*common, "templates", "list", *var]) == 0
+    out = capsys.readouterr().out
+    assert "E2" in out and "pintu-depan" in out
+
+
+def _stored(site: Site, employee: str) -> bool:
+    with site.db.session() as session:
+        return session.get(EmployeeTemplate, employee) is not None
