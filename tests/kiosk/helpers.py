@@ -130,3 +130,19 @@ def touch(emulator: Any, app: Any, finger: str, **quality: str) -> Any:
     app.step()
     emulator.place(finger, **quality)
     return app.step()
+
+
+def wait_until(condition: Any, what: str, timeout: float = 10.0) -> Any:
+    """Poll ``condition`` until truthy (returned) or fail after ``timeout`` seconds."""
+    deadline = threading.Event()
+    timer = threading.Timer(timeout, deadline.set)
+    timer.start()
+    try:
+        while not deadline.is_set():
+            value = condition()
+            if value:
+                return value
+            deadline.wait(0.02)
+    finally:
+        timer.cancel()
+    raise AssertionError(f"timed out waiting for {what}")
