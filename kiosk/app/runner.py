@@ -111,7 +111,7 @@ class KioskRunner:
         self.settings = settings
         self.devices = devices
         self.clock = clock or SystemClock()
-        self.health = health or Health()
+        self.health = health or Health(watchdog_usec=None if settings.health.watchdog else 0)
         self._link_factory = link_factory
         self._control_enabled = control
         self._poll = identify_poll_s
@@ -136,7 +136,7 @@ class KioskRunner:
             timezone=settings.kiosk.timezone,
             repeat_window_s=settings.kiosk.repeat_window_s,
             link_up=self._link_up,
-            heartbeat=self.health.beat,
+            heartbeat=self._heartbeat,
             **extra,
         )
         self.keeper = TemplateKeeper(
@@ -145,6 +145,10 @@ class KioskRunner:
             signing_key=settings.mqtt.key_bytes,
             uploads_dir=settings.state_dir / "uploads",
         )
+
+    def _heartbeat(self) -> None:
+        self.health.beat()
+        self.health.status(self.app.state.value)
 
     def _link_up(self) -> bool:
         return self.links.sync is None or self.links.sync.connected
@@ -160,6 +164,7 @@ class KioskRunner:
         except KioskError as exc:
             # The door loop shows "sensor offline" and keeps retrying; the kiosk still starts.
             log.error("sensor not usable at start: %s", exc)
+        self._apply_security_level()
         self._forget_missing_pages()
         if self._control_enabled:
             self.control = ControlServer(self.settings.health.control_socket, self.handlers())
@@ -170,6 +175,17 @@ class KioskRunner:
                 if link is not None:
                     link.start()
         self.started.set()
+
+    def _apply_security_level(self) -> None:
+        """Set the matching threshold from settings when the sensor's differs (a flash write)."""
+        wanted = self.settings.sensor.security_level
+        params = getattr(self.devices.sensor, "parameters", None)
+        if params is not None and getattr(params, "security_level", wanted) == wanted:
+            return
+        try:
+            self.devices.sensor.set_security_level(wanted)
+        except KioskError as exc:
+            log.warning("cannot set the sensor's security level yet: %s", exc)
 
     def _forget_missing_pages(self) -> None:
         """A page the roster remembers but the sensor lost (a new sensor) is not ours any more."""
