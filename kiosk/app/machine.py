@@ -165,6 +165,10 @@ class KioskApp:
         self._stop.set()
         self._wake.set()
 
+    def expect_lift(self) -> None:
+        """Ignore the finger now on the glass until it is lifted (e.g. after an enrollment)."""
+        self._await_lift = True
+
     @property
     def awaiting_lift(self) -> bool:
         """True after an answer until the finger has left the glass (one touch, one answer)."""
@@ -351,8 +355,6 @@ class KioskApp:
                 log.error("job failed: %s", exc)
                 job.future.set_exception(exc)
             self._screen = None
-            # An enrollment ends with the finger on the glass; it is not a punch.
-            self._await_lift = True
 
 
 def _reason(exc: BaseException) -> str:
