@@ -142,7 +142,7 @@ class SimKiosk:
                 ack_timeout=5.0,
                 backoff_min=0.1,
                 backoff_max=1.0,
-                status_interval=30.0,
+                status_interval=10.0,
             ),
             facts=self.clock,
             # The sync thread lives on the shared clock (the door may be held at a finger's time).

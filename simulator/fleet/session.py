@@ -195,7 +195,9 @@ class FleetSession:
                 break
             self.drain(timeout=30)
             self.sim.advance_to(day_end)
-            self.evaluate()
+            over = day_end.date() - timedelta(days=1)
+            if any(over in days for days in self.plan.working.values()):
+                self.evaluate()  # weekends and holidays change nothing until the next working day
         return self.finished
 
     def evaluate(self) -> None:

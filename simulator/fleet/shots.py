@@ -15,12 +15,17 @@ import argparse
 import logging
 import sys
 import tempfile
+import time as time_module
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from sqlalchemy import select
 
+from server.db.models import Kiosk
+from server.db.models_rules import Flag
 from simulator.fleet import plan as pl
 from simulator.fleet.hq import DEMO_USER
 from simulator.fleet.kiosk import SimKiosk
@@ -30,7 +35,8 @@ log = logging.getLogger(__name__)
 
 CHROMIUM = "/usr/bin/chromium"
 PARAMETERS = Parameters(seed=2026, employees=150, start=date(2026, 11, 2), days=21)
-# (file name, path) of the pages to photograph; {chronic} is a chronically late employee.
+# (file name, path) of the pages to photograph; {chronic} is a chronically late employee, {flag}
+# the id of their chronic-lateness flag.
 PAGES = (
     ("ui-home.png", "/"),
     ("ui-today.png", "/today"),
@@ -38,6 +44,7 @@ PAGES = (
     ("ui-employees.png", "/employees"),
     ("ui-employee.png", "/employees/{chronic}"),
     ("ui-discipline.png", "/discipline"),
+    ("ui-flag.png", "/discipline/flags/{flag}"),
     ("ui-rewards.png", "/rewards"),
     ("ui-reports.png", "/reports"),
 )
@@ -63,7 +70,7 @@ def render_terminal(session: FleetSession, kiosk: SimKiosk, path: Path, title: s
     log.info("wrote %s", path)
 
 
-def photograph(url: str, password: str, out: Path, chronic: str) -> list[Path]:
+def photograph(url: str, password: str, out: Path, names: dict[str, str]) -> list[Path]:
     """Sign in with headless Chromium and save a PNG of each page in :data:`PAGES` that exists."""
     from playwright.sync_api import sync_playwright
 
@@ -78,7 +85,7 @@ def photograph(url: str, password: str, out: Path, chronic: str) -> list[Path]:
             page.click("button[type=submit]")
             page.wait_for_load_state("networkidle")
             for name, path in PAGES:
-                response = page.goto(url + path.format(chronic=chronic).lstrip("/"))
+                response = page.goto(url + path.format(**names).lstrip("/"))
                 if response is None or response.status >= 400:
                     log.info("skipping %s (%s)", path, response.status if response else "no answer")
                     continue
@@ -126,13 +133,38 @@ def make_all(out: Path, var: Path) -> list[Path]:
             session, session.kiosks[session.org.kiosks[0].id], out / "demo-terminal.svg", "hadir-sim demo"
         )
         written.append(out / "demo-terminal.svg")
+        # The UI in the middle of the last working morning: today's numbers, kiosks reporting.
+        last_day = session.plan.working["plg"][-1]
+        session.run(until=datetime.combine(last_day, time(10, 0), ZoneInfo("Asia/Jakarta")))
+        session.drain()
+        _wait_for_statuses(session)
+        assert session.hq.web_url and session.hq.demo_password and session.hq.db is not None
+        with session.hq.db.session() as db:
+            chronic, flag = db.execute(
+                select(Flag.employee_id, Flag.id)
+                .where(Flag.kind == "chronic_lateness")
+                .order_by(Flag.id)
+                .limit(1)
+            ).one()
+        names = {"chronic": str(chronic), "flag": str(flag)}
+        written += photograph(session.hq.web_url, session.hq.demo_password, out, names)
         session.run()
         session.drain()
         session.check().print(Console(width=120))
-        chronic = next(p.id for p in session.org.people if p.behaviour == "chronically_late")
-        assert session.hq.web_url and session.hq.demo_password
-        written += photograph(session.hq.web_url, session.hq.demo_password, out, chronic)
     return written
+
+
+def _wait_for_statuses(session: FleetSession, timeout: float = 30.0) -> None:
+    """Until every kiosk has reported since simulated time stopped (they do every few real seconds)."""
+    assert session.hq.db is not None
+    deadline = time_module.monotonic() + timeout
+    while time_module.monotonic() < deadline:
+        with session.hq.db.session() as db:
+            seen = db.scalars(select(Kiosk.last_seen)).all()
+        if seen and all(s is not None and s >= session.sim.now() for s in seen):
+            return
+        time_module.sleep(0.2)
+    log.warning("not every kiosk reported within %.0f s", timeout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
