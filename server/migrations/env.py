@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, pool
 from server.db.base import Base
 
 # Every module that declares tables on Base, so autogenerate sees the whole schema.
-MODEL_MODULES: tuple[str, ...] = ("server.db.models", "server.db.models_web")
+MODEL_MODULES: tuple[str, ...] = ("server.db.models", "server.db.models_web", "server.db.models_whistle")
 
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -10,6 +10,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.users",
     "server.web.routes.kiosks",
     "server.web.routes.employees",
+    "server.web.routes.whistle_review",
 )
 
 API_MODULES: tuple[str, ...] = (
