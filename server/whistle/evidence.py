@@ -53,6 +53,23 @@ class Evidence:
         return EXTENSIONS[self.kind]
 
 
+class _NoMetadataDebug(logging.Filter):
+    """Drops Pillow's DEBUG records: they print EXIF values (camera, GPS, software) as it parses."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_PIL_LOGGERS = ("PIL.Image", "PIL.TiffImagePlugin", "PIL.JpegImagePlugin", "PIL.PngImagePlugin")
+
+
+def _quiet_pillow() -> None:
+    for name in _PIL_LOGGERS:
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _NoMetadataDebug) for f in log.filters):
+            log.addFilter(_NoMetadataDebug())
+
+
 def sniff(data: bytes) -> str | None:
     """``"jpeg"``, ``"png"`` or ``"pdf"`` by the magic bytes at the start, else ``None``."""
     if data.startswith(b"\xff\xd8\xff"):
@@ -76,6 +93,7 @@ def clean(data: bytes, *, max_bytes: int) -> Evidence:
     kind = sniff(data)
     if kind is None:
         raise EvidenceRejected("whistle.error.evidence_type")
+    _quiet_pillow()
     try:
         with warnings.catch_warnings():
             # Damaged metadata makes Pillow and pypdf warn; it is thrown away here anyway.
@@ -83,8 +101,17 @@ def clean(data: bytes, *, max_bytes: int) -> Evidence:
             cleaned = _clean_pdf(data) if kind == "pdf" else _clean_image(data, kind)
     except EvidenceRejected:
         raise
-    except (OSError, ValueError, SyntaxError, KeyError, IndexError, TypeError, PyPdfError,
-            UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except (
+        OSError,
+        ValueError,
+        SyntaxError,
+        KeyError,
+        IndexError,
+        TypeError,
+        PyPdfError,
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+    ) as exc:
         logger.info("evidence refused: unreadable %s (%s)", kind, type(exc).__name__)
         raise EvidenceRejected("whistle.error.evidence_unreadable") from exc
     if len(cleaned) > max_bytes * 2:
@@ -147,12 +174,12 @@ def _clean_pdf(data: bytes) -> bytes:
         raise EvidenceRejected("whistle.error.evidence_pages", pages=MAX_PDF_PAGES)
     writer = PdfWriter()
     for page in reader.pages:
-        writer.add_page(page)
-    for page in writer.pages:
+        # Cleaned before copying: the writer copies every object a page refers to.
         for key in _PAGE_KEYS_DROPPED:
             if key in page:
                 del page[NameObject(key)]
         _strip_page_images(page)
+        writer.add_page(page)
     writer.metadata = None
     out = io.BytesIO()
     writer.write(out)

@@ -117,7 +117,8 @@ class Challenges:
         else:
             if now - issued < self.wait:
                 raise ChallengeFailed(
-                    "whistle.error.challenge_wait", seconds=int((self.wait - (now - issued)).total_seconds()) + 1
+                    "whistle.error.challenge_wait",
+                    seconds=int((self.wait - (now - issued)).total_seconds()) + 1,
                 )
             proved = False
         self._used[parts[2]] = issued + self.ttl

@@ -83,7 +83,7 @@ class AnonymousPaths:
 
 
 async def _too_large(send: Send) -> None:
-    text = "Berkas atau isian terlalu besar. / The file or the form is too large.".encode()
+    text = b"Berkas atau isian terlalu besar. / The file or the form is too large."
     await send(
         {
             "type": "http.response.start",

@@ -47,7 +47,9 @@ def _whistle(request: Request) -> Whistle:
     return whistle
 
 
-def page(request: Request, name: str, lang: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+def page(
+    request: Request, name: str, lang: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
     """Render a public page. Unlike the signed-in pages this never touches the session."""
     settings = request.app.state.settings
     env = request.app.state.renderer.env
@@ -65,7 +67,9 @@ def page(request: Request, name: str, lang: str, context: dict[str, Any], status
 
 
 def _lang(value: object, request: Request) -> str:
-    return normalise_lang(value if isinstance(value, str) and value else request.app.state.settings.default_lang)
+    return normalise_lang(
+        value if isinstance(value, str) and value else request.app.state.settings.default_lang
+    )
 
 
 def _text(form: FormData, name: str) -> str:
@@ -81,7 +85,10 @@ def _today(request: Request) -> Any:
 def _form_page(request: Request, lang: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     token = _whistle(request).challenges.issue()
     return page(
-        request, "whistle/report_form.html", lang, {"token": token, "bits": _whistle(request).settings.pow_bits, **context},
+        request,
+        "whistle/report_form.html",
+        lang,
+        {"token": token, "bits": _whistle(request).settings.pow_bits, **context},
         status_code=status_code,
     )
 
@@ -91,7 +98,9 @@ def report_form(request: Request, lang: str = "") -> Response:
     return _form_page(request, _lang(lang, request))
 
 
-def _validate(form: FormData, limits: WhistleSettings) -> tuple[store.NewReport, dict[str, tuple[str, dict[str, Any]]]]:
+def _validate(
+    form: FormData, limits: WhistleSettings
+) -> tuple[store.NewReport, dict[str, tuple[str, dict[str, Any]]]]:
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     category = _text(form, "category")
     if category not in CATEGORIES:
@@ -129,7 +138,12 @@ async def file_report(request: Request) -> Response:
     async with request.form(max_files=1, max_fields=20) as form:
         lang = _lang(form.get("lang"), request)
         report, errors = _validate(form, limits)
-        keep = {"category": report.category, "what": report.what, "place": report.place, "when": report.when_text}
+        keep = {
+            "category": report.category,
+            "what": report.what,
+            "place": report.place,
+            "when": report.when_text,
+        }
         if errors:
             return _form_page(request, lang, 400, errors=errors, form=keep)
         try:
@@ -197,7 +211,9 @@ async def check(request: Request) -> Response:
         report, problem = _lookup(request, session, code)
         if report is None:
             status = 429 if problem in ("whistle.error.busy", "whistle.error.too_many_checks") else 404
-            return page(request, "whistle/check_form.html", lang, {"problem": (problem, {})}, status_code=status)
+            return page(
+                request, "whistle/check_form.html", lang, {"problem": (problem, {})}, status_code=status
+            )
         return _status_page(request, lang, report, code)
 
 
@@ -213,21 +229,32 @@ async def answer(request: Request) -> Response:
         report, problem = _lookup(request, session, code)
         if report is None:
             status = 429 if problem in ("whistle.error.busy", "whistle.error.too_many_checks") else 404
-            return page(request, "whistle/check_form.html", lang, {"problem": (problem, {})}, status_code=status)
+            return page(
+                request, "whistle/check_form.html", lang, {"problem": (problem, {})}, status_code=status
+            )
         if report.status == "closed":
             return _status_page(request, lang, report, code, 400, problem=("whistle.error.closed", {}))
         if not body or len(body) > whistle.settings.max_answer_chars:
             key = "whistle.error.answer" if not body else "whistle.error.too_long"
             return _status_page(
-                request, lang, report, code, 400, problem=(key, {"limit": whistle.settings.max_answer_chars}),
+                request,
+                lang,
+                report,
+                code,
+                400,
+                problem=(key, {"limit": whistle.settings.max_answer_chars}),
                 draft=body[: whistle.settings.max_answer_chars],
             )
         try:
             whistle.challenges.check(token, nonce)
         except ChallengeFailed as exc:
-            return _status_page(request, lang, report, code, 400, problem=(exc.message_key, exc.params), draft=body)
+            return _status_page(
+                request, lang, report, code, 400, problem=(exc.message_key, exc.params), draft=body
+            )
         if not whistle.answers.allow(report.receipt_digest):
-            return _status_page(request, lang, report, code, 429, problem=("whistle.error.too_many_answers", {}))
+            return _status_page(
+                request, lang, report, code, 429, problem=("whistle.error.too_many_answers", {})
+            )
         store.add_answer(session, report, body, _today(request))
         session.commit()
         return _status_page(request, lang, report, code, notice="whistle.status.answer_sent")

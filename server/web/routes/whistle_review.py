@@ -77,18 +77,27 @@ def reports_page(
 
 
 def _detail(
-    request: Request, session: Session, user: CurrentUser, report: WhistleReport, status_code: int = 200, **extra: Any
+    request: Request,
+    session: Session,
+    user: CurrentUser,
+    report: WhistleReport,
+    status_code: int = 200,
+    **extra: Any,
 ) -> Response:
     reviewers = [
         u
-        for u in session.scalars(select(User).where(User.active.is_(True), User.role.in_(("admin", "supervisor"))))
+        for u in session.scalars(
+            select(User).where(User.active.is_(True), User.role.in_(("admin", "supervisor")))
+        )
         if u.role == "admin" or report.unit is None or any(x.unit in (report.unit, "*") for x in u.units)
     ]
     names = dict(session.execute(select(User.id, User.name)).all())
     employee = session.get(Employee, report.employee_id) if report.employee_id else None
     cases = (
         session.scalars(
-            select(CounselingCase).where(CounselingCase.employee_id == employee.id).order_by(CounselingCase.id)
+            select(CounselingCase)
+            .where(CounselingCase.employee_id == employee.id)
+            .order_by(CounselingCase.id)
         ).all()
         if employee is not None
         else []
@@ -195,7 +204,13 @@ def triage(
             errors["case_id"] = ("whistle.review.error_case", {})
     if errors:
         session.rollback()
-        form = {"status": status, "category": category, "unit": unit, "employee_id": employee_id, "case_id": case_id}
+        form = {
+            "status": status,
+            "category": category,
+            "unit": unit,
+            "employee_id": employee_id,
+            "case_id": case_id,
+        }
         return _detail(request, session, user, report, 400, errors=errors, form=form)
     report.status = status
     report.category = category
@@ -204,8 +219,16 @@ def triage(
     report.counseling_case_id = case.id if case else None
     report.updated_on = _today(request)
     audit.record(
-        session, request, "whistle.triage", "whistle_report", str(report.id),
-        status=status, category=category, unit=unit, employee=report.employee_id or "", case=report.counseling_case_id,
+        session,
+        request,
+        "whistle.triage",
+        "whistle_report",
+        str(report.id),
+        status=status,
+        category=category,
+        unit=unit,
+        employee=report.employee_id or "",
+        case=report.counseling_case_id,
     )
     session.commit()
     return _back(report)
@@ -228,7 +251,9 @@ def assign(
         )
     report.assignee_id = target.id
     report.updated_on = _today(request)
-    audit.record(session, request, "whistle.assign", "whistle_report", str(report.id), assignee=target.username)
+    audit.record(
+        session, request, "whistle.assign", "whistle_report", str(report.id), assignee=target.username
+    )
     session.commit()
     return _back(report)
 
@@ -247,8 +272,13 @@ def ask(
     if not question or len(question) > MAX_QUESTION_CHARS:
         key = "whistle.review.error_question" if not question else "whistle.error.too_long"
         return _detail(
-            request, session, user, report, 400,
-            errors={"question": (key, {"limit": MAX_QUESTION_CHARS})}, form={"question": question[:MAX_QUESTION_CHARS]},
+            request,
+            session,
+            user,
+            report,
+            400,
+            errors={"question": (key, {"limit": MAX_QUESTION_CHARS})},
+            form={"question": question[:MAX_QUESTION_CHARS]},
         )
     message = store.add_question(session, report, user.id, question, _today(request))
     audit.record(session, request, "whistle.ask", "whistle_report", str(report.id), message=message.id)
@@ -275,7 +305,13 @@ def close(
         errors["note"] = ("whistle.review.error_note", {"limit": MAX_NOTE_CHARS})
     if errors:
         return _detail(
-            request, session, user, report, 400, errors=errors, form={"outcome": outcome, "note": note[:MAX_NOTE_CHARS]}
+            request,
+            session,
+            user,
+            report,
+            400,
+            errors=errors,
+            form={"outcome": outcome, "note": note[:MAX_NOTE_CHARS]},
         )
     today = _today(request)
     report.status = "closed"
