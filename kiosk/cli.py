@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from kiosk import __version__
 
 # Modules that add sub-commands; each defines register(subparsers) setting `func` on its parser.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "kiosk.commands.run",
+    "kiosk.commands.enroll",
+    "kiosk.commands.doctor",
+    "kiosk.commands.status",
+    "kiosk.commands.outbox",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,13 @@ from sqlalchemy import create_engine, pool
 from server.db.base import Base
 
 # Every module that declares tables on Base, so autogenerate sees the whole schema.
-MODEL_MODULES: tuple[str, ...] = ("server.db.models", "server.db.models_web", "server.db.models_whistle")
+MODEL_MODULES: tuple[str, ...] = (
+    "server.db.models",
+    "server.db.models_web",
+    "server.db.models_templates",
+    "server.db.models_rules",
+    "server.db.models_whistle",
+)
 
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

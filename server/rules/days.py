@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date
 
-from server.rules.calendar import HOLIDAY, WORKING, OfficeCalendar
+from server.rules.calendar import HOLIDAY, UNIX_EPOCH_ORDINAL, WORKING, OfficeCalendar
 from server.rules.errors import RuleInputError
 from server.rules.model import (
     ABSENT,
@@ -94,9 +94,11 @@ def adjusted_map(adjusted: Iterable[AdjustedHours], calendar: OfficeCalendar) ->
 def group_punches(calendar: OfficeCalendar, stamps: Iterable[float]) -> dict[int, list[float]]:
     """Ordinal -> [first, last, count] of the punches on each local day."""
     days: dict[int, list[float]] = {}
+    offset = calendar.fixed_offset
     local = calendar.local_ordinal
+    base = UNIX_EPOCH_ORDINAL
     for ts in stamps:
-        ordinal = local(ts)
+        ordinal = int((ts + offset) // 86400) + base if offset is not None else local(ts)
         entry = days.get(ordinal)
         if entry is None:
             days[ordinal] = [ts, ts, 1]

@@ -1,9 +1,12 @@
-"""What depends on a whole year of day records: the ledger, sanction proposals, flags and rewards."""
+"""What depends on a whole year of day records: the ledger, sanction proposals, flags and rewards.
+
+One pass over the year's records collects everything (this runs for every employee on every full
+evaluation); the rules are then applied to the few days that matter.
+"""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from server.rules.calendar import OfficeCalendar
@@ -35,17 +38,9 @@ from server.rules.pack import RulePack
 ONE_DAY = timedelta(days=1)
 
 
-def ledger(year: int, records: Sequence[DayRecord], pack: RulePack) -> Ledger:
-    """Counts per status, counted minutes, unexcused days and the 7.5 h = 1 day conversion."""
-    counts = dict.fromkeys(STATUSES, 0)
-    late = early = 0
-    unexcused = cut = 0.0
-    for r in records:
-        counts[r.status] += 1
-        late += r.late_minutes
-        early += r.early_minutes
-        unexcused += r.unexcused
-        cut += r.cut_percent
+def _ledger(
+    year: int, counts: dict[str, int], late: int, early: int, unexcused: float, cut: float, pack: RulePack
+) -> Ledger:
     converted = (late + early) // pack.minutes_per_day if pack.conversion else 0
     reasons = [reason("ledger.unexcused", days=unexcused)]
     if pack.conversion:
@@ -114,24 +109,100 @@ def _proposal(
     )
 
 
-def sanctions(
-    ladder: Ladder, working: Sequence[DayRecord], pack: RulePack
-) -> tuple[list[Proposal], list[Warning], list[list[DayRecord]]]:
-    """Proposals reached (lightest first), early warnings, and every unexcused streak."""
-    proposals: list[Proposal] = []
+def window_episodes(hits: Sequence[int], window: int, minimum: int) -> list[list[int]]:
+    """Episodes of ``minimum`` or more hits within ``window`` consecutive working days.
+
+    ``hits`` are ascending working-day indexes. Every run of ``minimum`` hits spanning fewer than
+    ``window`` working days qualifies; runs that share a hit form one episode (its hits are returned).
+    """
+    episodes: list[list[int]] = []
+    if len(hits) < minimum:
+        return episodes
+    current: list[int] = []
+    for j in range(len(hits) - minimum + 1):
+        if hits[j + minimum - 1] - hits[j] < window:
+            run = hits[j : j + minimum]
+            if current and run[0] <= current[-1]:
+                current.extend(h for h in run if h > current[-1])
+            else:
+                if current:
+                    episodes.append(current)
+                current = list(run)
+    if current:
+        episodes.append(current)
+    return episodes
+
+
+def _check(
+    working: int, unexcused: float, minutes: int, missing: int, sanctioned: bool, pack: RulePack
+) -> tuple[bool, tuple[Reason, ...]]:
+    rules = pack.rewards
+    checks = (
+        (working > 0, reason("reward.working_days", days=working)),
+        (unexcused == 0, reason("reward.unexcused", days=unexcused)),
+        (
+            minutes <= rules.max_late_early_minutes,
+            reason("reward.minutes", minutes=minutes, maximum=rules.max_late_early_minutes),
+        ),
+        (
+            missing <= rules.max_missing_punch_days,
+            reason("reward.missing", days=missing, maximum=rules.max_missing_punch_days),
+        ),
+        (not sanctioned, reason("reward.sanction", sanctioned=sanctioned)),
+    )
+    return all(ok for ok, _ in checks), tuple(why for _, why in checks)
+
+
+def summarize_year(
+    employee: Employee, calendar: OfficeCalendar, pack: RulePack, records: Sequence[DayRecord], as_of: date
+) -> YearSummary:
+    """The ledger, proposals, warnings, flags and reward from the employee's day records (any order)."""
+    year = calendar.year
+    records = sorted((r for r in records if r.day.year == year and r.day <= as_of), key=lambda r: r.day)
+    ladder = pack.ladder(employee.ladder)
     per_day = pack.minutes_per_day if pack.conversion else 0
     steps = list(ladder.steps)
-    unexcused = 0.0
-    minutes = 0
+    needed = ladder.consecutive_days
+    counts = dict.fromkeys(STATUSES, 0)
+    late_total = early_total = 0
+    unexcused = cut = total = 0.0
     absent_days: list[date] = []
-    total = 0.0
-    streaks: list[list[DayRecord]] = []
-    streak: list[DayRecord] = []
-    consecutive: Proposal | None = None
-    for r in working:
-        unexcused += r.unexcused
-        minutes += r.late_minutes + r.early_minutes
+    proposals: list[Proposal] = []
+    streaks: list[list[date]] = []
+    streak: list[date] = []
+    consecutive_at: tuple[date, float, int] | None = None  # (day reached, total then, minutes then)
+    consecutive_streak: list[date] | None = None
+    working: list[DayRecord] = []
+    late_hits: list[int] = []
+    missing_hits: list[int] = []
+    months: dict[int, list[float]] = {}  # month -> [working, unexcused, minutes, missing]
+    for r in records:
+        counts[r.status] += 1
+        if not r.working:
+            continue
+        i = len(working)
+        working.append(r)
+        late_total += r.late_minutes
+        early_total += r.early_minutes
+        minutes = late_total + early_total
+        cut += r.cut_percent
+        status = r.status
+        month = months.get(r.day.month)
+        if month is None:
+            month = months[r.day.month] = [0, 0.0, 0, 0]
+        month[0] += 1
+        month[2] += r.late_minutes + r.early_minutes
+        if status in (MISSING_IN, MISSING_OUT):
+            month[3] += 1
+            if status == MISSING_OUT:
+                missing_hits.append(i)
+                if r.late_band is not None:
+                    late_hits.append(i)
+        elif status in (LATE, LATE_EARLY):
+            late_hits.append(i)
         if r.unexcused:
+            unexcused += r.unexcused
+            month[1] += r.unexcused
             absent_days.append(r.day)
         total = unexcused + (minutes // per_day if per_day else 0)
         while steps and total >= steps[0].threshold:
@@ -140,45 +211,30 @@ def sanctions(
                 _proposal(ladder, step, ladder.step_key(step), r.day, total, list(absent_days), minutes, pack)
             )
         if r.unexcused >= 1:
-            streak.append(r)
-            if (
-                consecutive is None
-                and ladder.consecutive is not None
-                and ladder.consecutive_days is not None
-                and len(streak) >= ladder.consecutive_days
-            ):
-                consecutive = _proposal(
-                    ladder,
-                    ladder.consecutive,
-                    ladder.consecutive_key(),
-                    r.day,
-                    total,
-                    [d.day for d in streak],
-                    minutes,
-                    pack,
-                    consecutive=True,
-                )
+            streak.append(r.day)
+            if consecutive_at is None and needed is not None and len(streak) >= needed:
+                consecutive_at = (r.day, total, minutes)
+                consecutive_streak = streak
         elif streak:
             streaks.append(streak)
             streak = []
     if streak:
         streaks.append(streak)
-    if consecutive is not None:
-        # Extend the evidence to the whole streak that reached the threshold.
-        whole = next(s for s in streaks if s[0].day == consecutive.days[0])
-        assert ladder.consecutive is not None
-        consecutive = _proposal(
-            ladder,
-            ladder.consecutive,
-            consecutive.key,
-            consecutive.reached_on,
-            consecutive.total_days,
-            [d.day for d in whole],
-            minutes,
-            pack,
-            consecutive=True,
+    if consecutive_at is not None and consecutive_streak is not None and ladder.consecutive is not None:
+        on, then, minutes_then = consecutive_at
+        proposals.append(
+            _proposal(
+                ladder,
+                ladder.consecutive,
+                ladder.consecutive_key(),
+                on,
+                then,
+                consecutive_streak,
+                minutes_then,
+                pack,
+                consecutive=True,
+            )
         )
-        proposals.append(consecutive)
     proposals.sort(key=lambda p: (LEVEL_RANK[p.level], p.consecutive, p.threshold))
 
     warnings: list[Warning] = []
@@ -202,11 +258,11 @@ def sanctions(
         )
     if (
         warn
-        and consecutive is None
+        and consecutive_at is None
         and streak
         and ladder.consecutive is not None
-        and ladder.consecutive_days is not None
-        and 0 < ladder.consecutive_days - len(streak) <= warn
+        and needed is not None
+        and 0 < needed - len(streak) <= warn
     ):
         step = ladder.consecutive
         warnings.append(
@@ -215,7 +271,7 @@ def sanctions(
                 step.threshold,
                 step.level,
                 step.sanction,
-                float(ladder.consecutive_days - len(streak)),
+                float(needed - len(streak)),
                 True,
                 (
                     reason(
@@ -227,51 +283,60 @@ def sanctions(
                 ),
             )
         )
-    return proposals, warnings, streaks
+
+    found = _flags(working, streaks, late_hits, missing_hits, calendar, pack)
+    year_ok, year_why = _check(
+        len(working),
+        unexcused,
+        late_total + early_total,
+        sum(int(m[3]) for m in months.values()),
+        bool(proposals),
+        pack,
+    )
+    month_rewards: list[MonthReward] = []
+    if pack.rewards.monthly:
+        for number, (worked, absent, spent, missing) in sorted(months.items()):
+            end = date(year, 12, 31) if number == 12 else date(year, number + 1, 1) - ONE_DAY
+            ok, why = _check(
+                int(worked),
+                absent,
+                int(spent),
+                int(missing),
+                any(p.reached_on <= end for p in proposals),
+                pack,
+            )
+            month_rewards.append(MonthReward(number, ok, why))
+    return YearSummary(
+        employee.id,
+        year,
+        as_of,
+        _ledger(year, counts, late_total, early_total, unexcused, cut, pack),
+        tuple(proposals),
+        tuple(warnings),
+        tuple(found),
+        Reward(year_ok, year_why, tuple(month_rewards)),
+    )
 
 
-def window_episodes(
-    working: Sequence[DayRecord], hit: Callable[[DayRecord], bool], window: int, minimum: int
-) -> list[list[date]]:
-    """Episodes where ``minimum`` or more of the last ``window`` working days are hits; their hit days."""
-    episodes: list[list[date]] = []
-    recent: deque[int] = deque()
-    current: set[int] | None = None
-    for i, r in enumerate(working):
-        if hit(r):
-            recent.append(i)
-        while recent and recent[0] <= i - window:
-            recent.popleft()
-        if len(recent) >= minimum:
-            if current is None:
-                current = set()
-            current.update(recent)
-        elif current is not None:
-            episodes.append([working[j].day for j in sorted(current)])
-            current = None
-    if current is not None:
-        episodes.append([working[j].day for j in sorted(current)])
-    return episodes
-
-
-def _is_late(r: DayRecord) -> bool:
-    return r.status in (LATE, LATE_EARLY) or (r.status == MISSING_OUT and r.late_band is not None)
-
-
-def flags(
-    working: Sequence[DayRecord], streaks: list[list[DayRecord]], calendar: OfficeCalendar, pack: RulePack
+def _flags(
+    working: list[DayRecord],
+    streaks: list[list[date]],
+    late_hits: list[int],
+    missing_hits: list[int],
+    calendar: OfficeCalendar,
+    pack: RulePack,
 ) -> list[Flag]:
     """Repeated-absence patterns, each naming the days that raised it."""
     rules = pack.flags
     found: list[Flag] = []
     for streak in streaks:
         if len(streak) >= rules.consecutive_min_days:
-            days = tuple(r.day for r in streak)
+            days = tuple(streak)
             found.append(
                 Flag(
                     f"{CONSECUTIVE_ABSENCE}:{days[0]}",
                     CONSECUTIVE_ABSENCE,
-                    days,
+                    tuple(days),
                     (
                         reason(
                             "flag.consecutive_absence",
@@ -283,28 +348,23 @@ def flags(
                     ),
                 )
             )
-
-    def adjacent(r: DayRecord) -> bool:
-        return r.unexcused > 0 and (calendar.is_off(r.day - ONE_DAY) or calendar.is_off(r.day + ONE_DAY))
-
-    patterns: list[tuple[str, Callable[[DayRecord], bool], int, int]] = [
-        (WEEKEND_ADJACENT_ABSENCE, adjacent, rules.weekend_window, rules.weekend_min_days),
-        (CHRONIC_LATENESS, _is_late, rules.chronic_window, rules.chronic_min_days),
-        (
-            MISSING_OUT_PUNCH,
-            lambda r: r.status == MISSING_OUT,
-            rules.missing_out_window,
-            rules.missing_out_min_days,
-        ),
+    adjacent = [
+        i
+        for i, r in enumerate(working)
+        if r.unexcused and (calendar.is_off(r.day - ONE_DAY) or calendar.is_off(r.day + ONE_DAY))
     ]
-    for kind, hit, window, minimum in patterns:
-        for episode in window_episodes(working, hit, window, minimum):
-            days = tuple(episode)
+    for kind, hits, window, minimum in (
+        (WEEKEND_ADJACENT_ABSENCE, adjacent, rules.weekend_window, rules.weekend_min_days),
+        (CHRONIC_LATENESS, late_hits, rules.chronic_window, rules.chronic_min_days),
+        (MISSING_OUT_PUNCH, missing_hits, rules.missing_out_window, rules.missing_out_min_days),
+    ):
+        for episode in window_episodes(hits, window, minimum):
+            days = tuple(working[i].day for i in episode)
             found.append(
                 Flag(
                     f"{kind}:{days[0]}",
                     kind,
-                    tuple(days),
+                    days,
                     (
                         reason(
                             f"flag.{kind}",
@@ -319,65 +379,3 @@ def flags(
             )
     found.sort(key=lambda f: (f.days[0], f.kind))
     return found
-
-
-def _reward_check(
-    records: Sequence[DayRecord], pack: RulePack, sanctioned: bool
-) -> tuple[bool, list[Reason]]:
-    rules = pack.rewards
-    working = [r for r in records if r.working]
-    unexcused = sum(r.unexcused for r in working)
-    minutes = sum(r.late_minutes + r.early_minutes for r in working)
-    missing = sum(1 for r in working if r.status in (MISSING_IN, MISSING_OUT))
-    checks = [
-        (bool(working), reason("reward.working_days", days=len(working))),
-        (unexcused == 0, reason("reward.unexcused", days=unexcused)),
-        (
-            minutes <= rules.max_late_early_minutes,
-            reason("reward.minutes", minutes=minutes, maximum=rules.max_late_early_minutes),
-        ),
-        (
-            missing <= rules.max_missing_punch_days,
-            reason("reward.missing", days=missing, maximum=rules.max_missing_punch_days),
-        ),
-        (not sanctioned, reason("reward.sanction", sanctioned=sanctioned)),
-    ]
-    return all(ok for ok, _ in checks), [why for _, why in checks]
-
-
-def reward(records: Sequence[DayRecord], proposals: Sequence[Proposal], pack: RulePack) -> Reward:
-    """Discipline-award eligibility for the year (and per month when the pack asks), with evidence."""
-    eligible, why = _reward_check(records, pack, bool(proposals))
-    months: list[MonthReward] = []
-    if pack.rewards.monthly:
-        by_month: dict[int, list[DayRecord]] = {}
-        for r in records:
-            by_month.setdefault(r.day.month, []).append(r)
-        for month, rows in sorted(by_month.items()):
-            end = rows[-1].day
-            sanctioned = any(p.reached_on <= end for p in proposals)
-            ok, month_why = _reward_check(rows, pack, sanctioned)
-            months.append(MonthReward(month, ok, tuple(month_why)))
-    return Reward(eligible, tuple(why), tuple(months))
-
-
-def summarize_year(
-    employee: Employee, calendar: OfficeCalendar, pack: RulePack, records: Sequence[DayRecord], as_of: date
-) -> YearSummary:
-    """The year summary from the employee's day records (any order) for ``calendar.year``."""
-    records = sorted(
-        (r for r in records if r.day.year == calendar.year and r.day <= as_of), key=lambda r: r.day
-    )
-    working = [r for r in records if r.working]
-    ladder = pack.ladder(employee.ladder)
-    proposals, warnings, streaks = sanctions(ladder, working, pack)
-    return YearSummary(
-        employee.id,
-        calendar.year,
-        as_of,
-        ledger(calendar.year, records, pack),
-        tuple(proposals),
-        tuple(warnings),
-        tuple(flags(working, streaks, calendar, pack)),
-        reward(records, proposals, pack),
-    )

@@ -48,6 +48,19 @@ def test_console_idle_clock_once_a_minute() -> None:
     indicator.close()
 
 
+def test_console_redraws_in_place_on_a_terminal() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=40, force_terminal=True, color_system=None)
+    with ConsoleIndicator(lang="id", console=console) as indicator:
+        assert indicator.in_place
+        indicator.show(ev.Reading())
+        indicator.show(ev.NotRecognised())
+    drawn = out.getvalue()
+    assert "Memindai jari..." in drawn and "│Tidak dikenali  │" in drawn
+    assert "\x1b[" in drawn  # cursor movement: the frame was redrawn where it stood
+    indicator.close()
+
+
 def test_frame_without_backlight_and_long_lines() -> None:
     assert frame(("x" * 20, ""), backlight=False).splitlines() == [
         "+----------------+",

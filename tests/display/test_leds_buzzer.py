@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -102,30 +101,28 @@ def test_a_short_pattern_finishes_under_a_neutral_screen(leds: LedBuzzer, pins: 
 
 
 def test_next_failure_cuts_the_green_light(pins: IndicatorPins) -> None:
-    slow = LedBuzzer(pins.factory, green=5, red=6, buzzer=13, speed=1.0)
+    slow = LedBuzzer(pins.factory, **pins.numbers, speed=0.1)  # the green light would last 15 s
     try:
         slow.show(ev.Recorded("Siti", NOW))
-        assert wait_until(lambda: pins.factory.pin(5).state)
+        assert wait_until(lambda: True in pins.levels("green"))
         slow.show(ev.NotRecognised())
-        assert pins.factory.pin(5).state is False  # off at once, not after 1.5 s
-        assert wait_until(lambda: pins.factory.pin(6).state)
+        assert pins.pin("green").state is False  # off at once, not after the 15 s
+        assert wait_until(lambda: True in pins.levels("red"))
     finally:
         slow.close()
 
 
-def test_show_returns_before_the_pattern_ends(pins: IndicatorPins) -> None:
-    """At real speed a failure pattern takes 1.5 s; show must not wait for it."""
-    real = LedBuzzer(pins.factory, green=5, red=6, buzzer=13)
+def test_show_returns_while_the_pattern_plays(pins: IndicatorPins) -> None:
+    """show hands the pattern to gpiozero's threads: it returns while the pattern is still playing."""
+    slow = LedBuzzer(pins.factory, **pins.numbers, speed=0.1)  # red light 15 s, beeps 1 s
     try:
-        started = time.monotonic()
-        real.show(ev.NotRecognised())
-        returned = time.monotonic() - started
-        assert wait_until(lambda: pins.factory.pin(13).state)  # the beep is sounding now
-        assert not real.wait(0)  # and the pattern is still running
-        assert returned < 0.5
+        slow.show(ev.NotRecognised())
+        assert not slow.wait(0)  # had show waited for the pattern, it would be over
+        assert wait_until(lambda: True in pins.levels("buzzer"))  # and it does play
+        assert wait_until(lambda: pins.levels("red") == [False, True])
     finally:
-        real.close()
-    assert pins.factory.pin(6).state is False and pins.factory.pin(13).state is False
+        slow.close()
+    assert pins.pin("red").state is False and pins.pin("buzzer").state is False
 
 
 def test_enroll_lift_beeps_once(leds: LedBuzzer, pins: IndicatorPins) -> None:

@@ -1,7 +1,7 @@
 """anonymous reporting: whistle_reports, whistle_messages, whistle_evidence
 
 Revision ID: 0400_whistle
-Revises: 0100_web
+Revises: 0300_rules
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0400_whistle'
-down_revision = '0100_web'
+down_revision = '0300_rules'
 branch_labels = None
 depends_on = None
 

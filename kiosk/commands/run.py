@@ -1,0 +1,51 @@
+"""`hadir-kiosk run [--simulate]`: the kiosk program (what the systemd unit starts)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Any
+
+from kiosk.app.runner import KioskRunner, Links, real_devices
+from kiosk.commands.common import add_config_option, settings_from
+from kiosk.settings import KioskSettings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("run", help="run the kiosk (the systemd service runs this)")
+    add_config_option(parser)
+    parser.add_argument(
+        "--simulate",
+        action="store_true",
+        help="run against the simulator: emulated sensor and LCD in this terminal, keys place a finger",
+    )
+    parser.add_argument("--offline", action="store_true", help="do not connect to the broker")
+    parser.set_defaults(func=run)
+
+
+def network_links(runner: KioskRunner) -> Links:
+    """The broker links: the command link (templates, enrollment requests)."""
+    from kiosk.app.link import CommandLink
+
+    settings = runner.settings
+    commands = CommandLink(runner.keeper, settings.mqtt, kiosk_id=settings.kiosk.id)
+    return Links(commands=commands)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.simulate:
+        # The simulator is a development tool, loaded only on request (a Pi image may not ship it).
+        try:
+            simulation = importlib.import_module("simulator.kiosk_sim")
+        except ImportError as exc:
+            raise RuntimeError(
+                f"--simulate needs the simulator package from the Hadir source tree ({exc})"
+            ) from exc
+        return int(simulation.main_from_args(args))
+    settings: KioskSettings = settings_from(args)
+    runner = KioskRunner(
+        settings,
+        real_devices(settings),
+        link_factory=None if args.offline else network_links,
+    )
+    return runner.run()
