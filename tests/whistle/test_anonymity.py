@@ -157,8 +157,13 @@ def test_the_access_log_filter_drops_only_report_paths() -> None:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:
+def live_server(app, monkeypatch) -> Iterator[str]:
     """The app behind real uvicorn with its access log on, as someone might run it."""
+    # Another test may have run uvicorn with its default logging config (own handler, no propagation).
+    access_logger = logging.getLogger("uvicorn.access")
+    monkeypatch.setattr(access_logger, "propagate", True)
+    monkeypatch.setattr(access_logger, "disabled", False)
+    monkeypatch.setattr(access_logger, "handlers", [])
     port = free_tcp_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, lifespan="off", access_log=True, log_config=None
