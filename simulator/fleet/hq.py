@@ -16,19 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from server.broker import EmbeddedBroker, KioskAccess
 from server.config import SERVER_USERNAME, BrokerSettings
+from server.db import Database, connect
+from server.db.models import Employee, Office
 from server.ingest.handler import Ingest, KeyStore
 from server.ingest.worker import IngestWorker
 from server.keys import KeyBox
 from server.kiosks import provision
-from sqlalchemy import select
-
-from server.db import Database, connect
-from server.db.models import Employee, Office
 from simulator.fleet import kiosk as sk
 from simulator.fleet.clock import SimClock
 from simulator.fleet.org import Organisation
+from simulator.fleet.plan import Plan
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,38 @@ class Headquarters:
                     session.add(
                         Employee(id=person.id, name=person.name, office_id=person.office_id, unit=person.unit)
                     )
+
+    def enter_admin_records(self, plan: Plan) -> bool:
+        """What an admin enters (once): Hadir's first day for everyone, leave and official travel,
+        the adjusted hours agreed after counseling. Returns False when they were entered before."""
+        from server.db.models_rules import RuleSettings
+        from server.evaluation import record_excuse, set_adjusted_hours, set_rule_settings
+
+        assert self.db is not None, "start() first"
+        with self.db.session() as session:
+            if session.scalar(select(RuleSettings.employee_id).limit(1)) is not None:
+                return False
+            for person in self.org.people:
+                for year in range(plan.start.year, plan.end.year + 1):
+                    set_rule_settings(session, person.id, employed_from=plan.start, year=year)
+            for excuse in plan.excuses:
+                record_excuse(
+                    session, excuse.employee_id, excuse.start, excuse.end, excuse.kind, created_by=DEMO_USER
+                )
+            for hours in plan.adjusted:
+                set_adjusted_hours(
+                    session,
+                    hours.employee_id,
+                    hours.start,
+                    hours.end,
+                    hours.hours,
+                    note="pembinaan: jam kerja disesuaikan",
+                    created_by=DEMO_USER,
+                )
+        log.info(
+            "admin records entered: %d excuses, %d adjusted hours", len(plan.excuses), len(plan.adjusted)
+        )
+        return True
 
     def _start_web(self, db: Database) -> None:
         import uvicorn

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
+from server.evaluation import Evaluator
 from server.rules import RulePack, load_pack
 from simulator.fleet.check import Report, compare
 from simulator.fleet.clock import SimClock
@@ -32,7 +33,7 @@ from simulator.fleet.kiosk import SimKiosk
 from simulator.fleet.org import Organisation, build_organisation
 from simulator.fleet.plan import Plan, plan_period
 from simulator.fleet.truth import GroundTruth, ground_truth
-from simulator.fleet.verdicts import engine_verdicts, stored_punches
+from simulator.fleet.verdicts import stored_verdicts
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class FleetSession:
         self.hq = Headquarters(self.org, var, self.sim, web_port=web_port)
         self.kiosks: dict[str, SimKiosk] = {}
         self.driver: FleetDriver | None = None
+        self.evaluator: Evaluator | None = None
         self._opened = False
 
     # -- state ---------------------------------------------------------------------------------
@@ -132,6 +134,9 @@ class FleetSession:
         self.var.mkdir(parents=True, exist_ok=True)
         self._load_state()
         self.hq.start()
+        assert self.hq.db is not None
+        self.hq.enter_admin_records(self.plan)
+        self.evaluator = Evaluator(self.hq.db, self.pack, clock=self.sim)
         schedule = {wd: h for wd, h in enumerate(self.pack.schedule) if h is not None}
         for spec in self.org.kiosks:
             office = self.org.office(spec.office_id)
@@ -169,13 +174,34 @@ class FleetSession:
         pace: float | None = None,
         until: datetime | None = None,
     ) -> bool:
-        """Drive until the end of the period (True) or until ``stop``/``until`` (False)."""
+        """Drive until the end of the period (True) or until ``stop``/``until`` (False).
+
+        Day by day: when a day is over in every office, the backlog is drained and the server's
+        evaluation brings the stored verdicts up to date (what the admin UI shows).
+        """
         assert self.driver is not None, "open() first"
+        stop = stop or threading.Event()
         self.driver.on_step = on_step if callable(on_step) else None
         self.driver.pace = pace
-        self.index = self.driver.run(self.index, stop, until)
-        self.save()
+        while not self.finished and not stop.is_set():
+            day_end = datetime.combine(
+                self.sim.now().astimezone(WESTMOST).date() + timedelta(days=1), time(0), WESTMOST
+            )
+            limit = day_end if until is None else min(day_end, until)
+            self.index = self.driver.run(self.index, stop, limit)
+            self.save()
+            if stop.is_set() or (until is not None and day_end > until):
+                break
+            self.drain(timeout=30)
+            self.sim.advance_to(day_end)
+            self.evaluate()
         return self.finished
+
+    def evaluate(self) -> None:
+        """Bring the server's stored verdicts up to the last completed day."""
+        day = self.completed_through()
+        if self.evaluator is not None and day is not None:
+            self.evaluator.process_dirty(as_of=day)
 
     @property
     def finished(self) -> bool:
@@ -218,12 +244,12 @@ class FleetSession:
         )
 
     def check(self, as_of: date | None = None) -> Report:
-        """The engine's verdicts on the punches the server holds, scored against the ground truth."""
+        """The server's stored verdicts (after an evaluation) scored against the ground truth."""
         assert self.hq.db is not None
         day = as_of or self.completed_through() or self.plan.start
-        punches = stored_punches(self.hq.db, self.plan.start, day)
-        verdicts = engine_verdicts(self.org, self.plan, self.pack, punches, day)
-        return compare(self.truth(day), verdicts)
+        if self.evaluator is not None:
+            self.evaluator.process_dirty(as_of=day)
+        return compare(self.truth(day), stored_verdicts(self.hq.db, self.plan.start, day))
 
 
 def default_start(days: int, today: date | None = None) -> date:
