@@ -159,11 +159,14 @@ def test_the_access_log_filter_drops_only_report_paths() -> None:
 @pytest.fixture
 def live_server(app, monkeypatch) -> Iterator[str]:
     """The app behind real uvicorn with its access log on, as someone might run it."""
-    # Another test may have run uvicorn with its default logging config (own handler, no propagation).
+    # Another test may have run uvicorn with its own logging config (own handlers, no propagation,
+    # level WARNING); this test needs the access records to reach caplog.
     access_logger = logging.getLogger("uvicorn.access")
     monkeypatch.setattr(access_logger, "propagate", True)
     monkeypatch.setattr(access_logger, "disabled", False)
     monkeypatch.setattr(access_logger, "handlers", [])
+    level = access_logger.level
+    access_logger.setLevel(logging.INFO)  # setLevel, not setattr: it also clears the level cache
     port = free_tcp_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, lifespan="off", access_log=True, log_config=None
@@ -178,6 +181,7 @@ def live_server(app, monkeypatch) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+    access_logger.setLevel(level)
 
 
 def test_real_uvicorn_access_log_has_no_record_of_report_requests(live_server: str, caplog) -> None:
