@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.sync.client import SyncClient, SyncSettings
-
 from kiosk.display import events as ev
 from kiosk.display.catalog import Screen
 from kiosk.display.lcd import LcdIndicator
@@ -28,6 +26,7 @@ from kiosk.display.screen import ScreenIndicator
 from kiosk.errors import KioskError
 from kiosk.sensor.base import Match, NoFinger, NoMatch, PoorImage
 from kiosk.sensor.r307 import R307Sensor, SensorSettings
+from kiosk.sync.client import SyncClient, SyncSettings
 from kiosk.sync.outbox import Outbox
 from simulator.fleet.clock import KioskClock, SimClock
 from simulator.fleet.netlink import NetLink
