@@ -113,6 +113,8 @@ class IngestProcess:
             "--workers",
             str(workers),
             "--shared" if shared else "--no-shared",
+            "--http",
+            "off",
         ]
         self.log = var / "ingest.log"
         self.process: subprocess.Popen[bytes] | None = None

@@ -8,12 +8,19 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.auth",
     "server.web.routes.home",
     "server.web.routes.users",
+    "server.web.routes.today",
     "server.web.routes.kiosks",
     "server.web.routes.employees",
+    "server.web.routes.discipline",
+    "server.web.routes.counseling",
+    "server.web.routes.rewards",
+    "server.web.routes.reports",
+    "server.web.routes.audit_log",
     "server.web.routes.whistle_review",
 )
 
 API_MODULES: tuple[str, ...] = (
     "server.web.routes.api",
+    "server.web.routes.api_rules",
     "server.web.routes.apidocs",
 )
