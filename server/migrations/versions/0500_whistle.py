@@ -1,7 +1,7 @@
 """anonymous reporting: whistle_reports, whistle_messages, whistle_evidence
 
-Revision ID: 0400_whistle
-Revises: 0300_rules
+Revision ID: 0500_whistle
+Revises: 0400_web_counseling
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0400_whistle'
-down_revision = '0300_rules'
+revision = '0500_whistle'
+down_revision = '0400_web_counseling'
 branch_labels = None
 depends_on = None
 
