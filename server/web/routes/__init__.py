@@ -16,6 +16,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.rewards",
     "server.web.routes.reports",
     "server.web.routes.audit_log",
+    "server.web.routes.whistle_review",
 )
 
 API_MODULES: tuple[str, ...] = (
