@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from kiosk import __version__
 from kiosk.cli import run
+from kiosk.messages import add_lang_option
 
 COMMAND_MODULES: tuple[str, ...] = ("simulator.r307.cli", "simulator.screens", "simulator.demo")
 
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hadir-sim", description="Hadir hardware simulator and demo")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    add_lang_option(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kiosk.display.console import frame
+from kiosk.messages import resolve_lang, t
 from simulator.fleet.check import Report
 from simulator.fleet.hq import DEMO_USER
 from simulator.fleet.session import FleetSession, Parameters, SessionError, default_start
@@ -93,7 +94,7 @@ class DemoResult:
 def parameters(args: argparse.Namespace) -> Parameters:
     """The run's parameters: a saved run's (when resuming), else from the arguments."""
     if args.days < 1:
-        raise ValueError("--days must be at least 1")
+        raise ValueError(t("sim.days", _lang(args)))
     saved = None if args.fresh else FleetSession.saved_parameters(args.var)
     if saved is not None and args.start is None:
         return saved
@@ -133,10 +134,18 @@ def run_demo(
     session = FleetSession(args.var, params, web_port=web_port)
     stop = stop or threading.Event()
     previous = _stop_on_signals(stop)
+    lang = _lang(args)
     console.print(
-        f"[bold]Hadir demo[/]: {params.employees} employees, {len(session.org.kiosks)} kiosks in "
-        f"{', '.join(f'{o.name} ({o.zone_label})' for o in session.org.offices)}; "
-        f"{params.start} .. {session.plan.end}, seed {params.seed}"
+        t(
+            "sim.demo_header",
+            lang,
+            employees=params.employees,
+            kiosks=len(session.org.kiosks),
+            offices=", ".join(f"{o.name} ({o.zone_label})" for o in session.org.offices),
+            start=params.start,
+            end=session.plan.end,
+            seed=params.seed,
+        )
     )
     try:
         session.open()
@@ -147,14 +156,19 @@ def run_demo(
         session.truth(session.plan.end).save(args.var / "truth.json")
         if session.hq.web_url:
             console.print(
-                f"Admin UI: [bold link={session.hq.web_url}]{session.hq.web_url}[/]  sign in as "
-                f"[bold]{DEMO_USER}[/] / [bold]{session.hq.demo_password}[/]"
+                t(
+                    "sim.admin_ui",
+                    lang,
+                    url=session.hq.web_url,
+                    user=DEMO_USER,
+                    password=session.hq.demo_password,
+                )
             )
         if session.index:
-            console.print(f"Resuming at {session.sim.now():%Y-%m-%d %H:%M} UTC (use --fresh to start over)")
+            console.print(t("sim.resuming", lang, at=f"{session.sim.now():%Y-%m-%d %H:%M}"))
         until = min(datetime.now(UTC), max(s.at for s in session.steps)) if session.steps else None
         if not session.steps:
-            console.print("Nothing to simulate: the period has no working day (try more --days).")
+            console.print(t("sim.nothing", lang))
         elif args.headless:
             session.run(stop, until=until, pace=args.pace)
         else:
@@ -165,7 +179,7 @@ def run_demo(
             report.print(console)
         recorded = session.progress.outcomes.get("recorded", 0)
         if not args.headless and session.hq.web_url and not stop.is_set():
-            console.print(f"Browse the data at {session.hq.web_url} (Ctrl-C to stop).")
+            console.print(t("sim.browse", lang, url=session.hq.web_url))
             try:
                 while not stop.wait(0.5):
                     pass
@@ -176,7 +190,12 @@ def run_demo(
         session.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        console.print(f"Stopped; state kept in {args.var} (run again to resume, --fresh to start over).")
+        console.print(t("sim.stopped", lang, var=args.var))
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The output language: ``--lang``, else ``$HADIR_LANG``, else Indonesian."""
+    return resolve_lang(getattr(args, "lang", None))
 
 
 def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
@@ -200,7 +219,7 @@ def _run_live(
     """Drive in a thread; draw the LCD and the progress bar here until done or Ctrl-C."""
     watched = session.kiosks.get(args.kiosk) if args.kiosk else next(iter(session.kiosks.values()))
     if watched is None:
-        raise ValueError(f"no kiosk {args.kiosk!r}; kiosks: {', '.join(session.kiosks)}")
+        raise ValueError(t("sim.no_kiosk", _lang(args), kiosk=args.kiosk, kiosks=", ".join(session.kiosks)))
     first = session.steps[0].at
     bar, task = progress_bar(session, console)
     failure: list[BaseException] = []
@@ -228,7 +247,7 @@ def _run_live(
         stop.set()
         thread.join()
     if stop.is_set() and not failure:
-        console.print("Stopping: the punches in progress are finished, everything closes in order.")
+        console.print(t("sim.stopping", _lang(args)))
     if failure:
         raise failure[0]
 

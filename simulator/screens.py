@@ -20,6 +20,7 @@ from kiosk.display.catalog import LANGUAGES
 from kiosk.display.lcd import LcdIndicator
 from kiosk.display.leds import describe
 from kiosk.display.text import name_candidates, shorten_name
+from kiosk.messages import resolve_lang, t
 from simulator.lcd import PCF8574LCD
 
 _AT = datetime(2026, 12, 4, 7, 28)
@@ -132,7 +133,12 @@ def markdown() -> str:
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     parser = parser or argparse.ArgumentParser(prog="python -m simulator.screens", description=__doc__)
-    parser.add_argument("--lang", choices=LANGUAGES, help="only this language (terminal output)")
+    parser.add_argument(
+        "--lang",
+        dest="screen_lang",
+        choices=LANGUAGES,
+        help="only this language (also the output's language)",
+    )
     parser.add_argument("--markdown", metavar="PATH", type=Path, help="write the docs page to PATH")
     parser.add_argument("--check", metavar="PATH", type=Path, help="exit 1 if PATH is not up to date")
     parser.set_defaults(func=run)
@@ -140,22 +146,20 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    lang = resolve_lang(args.screen_lang or getattr(args, "lang", None))
     if args.check:
         current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
         if current != markdown():
-            print(
-                f"{args.check} is out of date: python -m simulator.screens --markdown {args.check}",
-                file=sys.stderr,
-            )
+            print(t("sim.screens_stale", lang, path=args.check), file=sys.stderr)
             return 1
         return 0
     if args.markdown:
         args.markdown.write_text(markdown(), encoding="utf-8")
-        print(f"wrote {args.markdown}")
+        print(t("sim.wrote", lang, path=args.markdown))
         return 0
-    for lang in [args.lang] if args.lang else list(LANGUAGES):
-        for title, screen in emulated_screens(lang):
-            print(f"{title} [{lang}]")
+    for shown in [args.screen_lang] if args.screen_lang else list(LANGUAGES):
+        for title, screen in emulated_screens(shown):
+            print(f"{title} [{shown}]")
             print(screen)
     return 0
 

@@ -25,6 +25,7 @@ import serial
 
 from kiosk.app.control import ControlError, NotRunning, request
 from kiosk.errors import KioskError
+from kiosk.messages import DEFAULT_LANG, t
 from kiosk.settings import KioskSettings
 from kiosk.sync import clock as sync_clock
 
@@ -38,7 +39,11 @@ STALE_BACKLOG = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Check:
-    """One line of the report: ``ok`` is True (pass), False (fail) or None (skipped)."""
+    """One line of the report: ``ok`` is True (pass), False (fail) or None (skipped).
+
+    ``name`` is the check's stable id (``"serial port"``); :func:`check_label` gives its name in a
+    language. ``detail`` and ``fix`` are already in the probe's language.
+    """
 
     name: str
     ok: bool | None
@@ -60,6 +65,16 @@ class Probe:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     sensor_factory: Callable[[KioskSettings], Any] | None = None
     running: dict[str, Any] | None = None
+    lang: str = DEFAULT_LANG
+
+    def say(self, key: str, **params: Any) -> str:
+        """A catalog text (:mod:`kiosk.messages`) in this probe's language."""
+        return t(key, self.lang, **params)
+
+
+def check_label(name: str, lang: str) -> str:
+    """The name of check ``name`` (its stable id) as shown to a technician in ``lang``."""
+    return t("check." + name.replace(" ", "_"), lang)
 
 
 def _fail(name: str, detail: str, fix: str) -> Check:
@@ -69,23 +84,22 @@ def _fail(name: str, detail: str, fix: str) -> Check:
 def check_serial_port(probe: Probe) -> Check:
     s = probe.settings.sensor
     if probe.running is not None:
-        return Check("serial port", None, f"{s.port} is in use by the running kiosk")
+        return Check("serial port", None, probe.say("serial.busy", port=s.port))
     try:
         port = probe.serial_opener(s.port, baudrate=s.baudrate, timeout=0.2)
     except (serial.SerialException, OSError, ValueError) as exc:
         return _fail(
             "serial port",
-            f"cannot open {s.port}: {exc}",
-            "enable the UART (sudo raspi-config nonint do_serial_hw 0), reboot, and check [sensor] port; "
-            "the user needs the dialout group",
+            probe.say("serial.cannot_open", port=s.port, error=exc),
+            probe.say("serial.fix"),
         )
     port.close()
-    return Check("serial port", True, f"{s.port} opens at {s.baudrate} baud")
+    return Check("serial port", True, probe.say("serial.ok", port=s.port, baudrate=s.baudrate))
 
 
 def check_uart_config(probe: Probe) -> Check:
     if not probe.boot_config.exists():
-        return Check("uart config", None, f"no {probe.boot_config}: not a Raspberry Pi")
+        return Check("uart config", None, probe.say("uart.not_pi", path=probe.boot_config))
     config = probe.boot_config.read_text(encoding="utf-8", errors="replace")
     enabled = re.search(r"^\s*enable_uart\s*=\s*1\s*$", config, re.MULTILINE)
     cmdline = (
@@ -97,16 +111,16 @@ def check_uart_config(probe: Probe) -> Check:
     if not enabled:
         return _fail(
             "uart config",
-            f"enable_uart=1 missing from {probe.boot_config}",
-            "sudo raspi-config nonint do_serial_hw 0 (or add enable_uart=1), then reboot",
+            probe.say("uart.disabled", path=probe.boot_config),
+            probe.say("uart.disabled_fix"),
         )
     if console:
         return _fail(
             "uart config",
-            f"a login console runs on the sensor's UART ({console.group(0)} in {probe.boot_cmdline})",
-            "sudo raspi-config nonint do_serial_cons 1, then reboot",
+            probe.say("uart.console", console=console.group(0), path=probe.boot_cmdline),
+            probe.say("uart.console_fix"),
         )
-    return Check("uart config", True, "enable_uart=1, no serial console")
+    return Check("uart config", True, probe.say("uart.ok"))
 
 
 def check_sensor(probe: Probe) -> Check:
@@ -114,36 +128,30 @@ def check_sensor(probe: Probe) -> Check:
     if probe.running is not None:
         if probe.running.get("sensor_online"):
             return Check(
-                "sensor", True, f"online in the running kiosk, {probe.running.get('enrolled_here')} fingers"
+                "sensor", True, probe.say("sensor.running_ok", count=probe.running.get("enrolled_here"))
             )
-        return _fail("sensor", "the running kiosk reports the sensor offline", _SENSOR_FIX)
+        return _fail("sensor", probe.say("sensor.running_offline"), probe.say("sensor.fix"))
     from kiosk.sensor.errors import WrongPassword
 
     sensor = probe.sensor_factory(probe.settings) if probe.sensor_factory else _r307(probe.settings)
     try:
         sensor.open()
         if not sensor.online:
-            return _fail("sensor", f"no answer on {s.port}", _SENSOR_FIX)
+            return _fail("sensor", probe.say("sensor.no_answer", port=s.port), probe.say("sensor.fix"))
         params = getattr(sensor, "parameters", None)
         capacity = params.library_size if params is not None else sensor.capacity
         count = sensor.count()
     except WrongPassword:
         return _fail(
             "sensor",
-            "the sensor refused the password",
-            "set [sensor] password in kiosk.toml to the module's password (0 unless it was changed)",
+            probe.say("sensor.wrong_password"),
+            probe.say("sensor.wrong_password_fix"),
         )
     except KioskError as exc:
-        return _fail("sensor", f"{exc}", _SENSOR_FIX)
+        return _fail("sensor", probe.say("sensor.error", error=exc), probe.say("sensor.fix"))
     finally:
         sensor.close()
-    return Check("sensor", True, f"handshake ok, {count} of {capacity} templates stored")
-
-
-_SENSOR_FIX = (
-    "check the wiring: Pi TX (pin 8) -> sensor RX (wire 4), Pi RX (pin 10) -> sensor TX (wire 3), "
-    "5 V (pin 2) and GND (pin 6); check [sensor] port and baudrate"
-)
+    return Check("sensor", True, probe.say("sensor.ok", count=count, capacity=capacity))
 
 
 def _r307(settings: KioskSettings) -> Any:
@@ -160,7 +168,7 @@ def _r307(settings: KioskSettings) -> Any:
 def check_lcd(probe: Probe) -> Check:
     d = probe.settings.display
     if not d.lcd:
-        return Check("lcd", None, "disabled in [display]")
+        return Check("lcd", None, probe.say("lcd.disabled"))
     factory = probe.bus_factory
     if factory is None:
         from smbus2 import SMBus
@@ -171,31 +179,34 @@ def check_lcd(probe: Probe) -> Check:
     except OSError as exc:
         return _fail(
             "lcd",
-            f"no I2C bus {d.i2c_bus} ({exc})",
-            "enable I2C (sudo raspi-config nonint do_i2c 0), reboot; the user needs the i2c group",
+            probe.say("lcd.no_bus", bus=d.i2c_bus, error=exc),
+            probe.say("lcd.no_bus_fix"),
         )
     try:
         bus.read_byte(d.lcd_address)
     except OSError:
         return _fail(
             "lcd",
-            f"nothing answers at 0x{d.lcd_address:02X} on I2C bus {d.i2c_bus}",
-            "check SDA (pin 3), SCL (pin 5), 5 V and GND; `i2cdetect -y 1` shows the address "
-            "(0x27, or 0x3F on PCF8574A backpacks): set [display] lcd_address",
+            probe.say("lcd.no_answer", address=f"0x{d.lcd_address:02X}", bus=d.i2c_bus),
+            probe.say("lcd.no_answer_fix"),
         )
     finally:
         close = getattr(bus, "close", None)
         if close is not None:
             close()
-    return Check("lcd", True, f"found at 0x{d.lcd_address:02X} on I2C bus {d.i2c_bus}")
+    return Check("lcd", True, probe.say("lcd.ok", address=f"0x{d.lcd_address:02X}", bus=d.i2c_bus))
 
 
 def check_pins(probe: Probe) -> Check:
     d, s = probe.settings.display, probe.settings.sensor
-    wanted = {"green LED": d.green_led_pin, "red LED": d.red_led_pin, "buzzer": d.buzzer_pin}
+    wanted = {
+        probe.say("pins.green_led"): d.green_led_pin,
+        probe.say("pins.red_led"): d.red_led_pin,
+        probe.say("pins.buzzer"): d.buzzer_pin,
+    }
     wanted = {name: pin for name, pin in wanted.items() if pin is not None}
     if probe.running is not None:
-        return Check("gpio pins", None, "in use by the running kiosk")
+        return Check("gpio pins", None, probe.say("pins.busy"))
     from gpiozero import DigitalInputDevice, DigitalOutputDevice, GPIOZeroError
 
     devices: list[Any] = []
@@ -204,23 +215,28 @@ def check_pins(probe: Probe) -> Check:
             try:
                 devices.append(DigitalOutputDevice(pin, pin_factory=probe.pin_factory))
             except (GPIOZeroError, OSError, RuntimeError) as exc:
-                return _fail("gpio pins", f"{name} on GPIO{pin}: {exc}", _PIN_FIX)
+                return _fail(
+                    "gpio pins",
+                    probe.say("pins.error", device=name, pin=pin, error=exc),
+                    probe.say("pins.fix"),
+                )
         touch = ""
         if s.touch_pin is not None:
             try:
                 wire = DigitalInputDevice(s.touch_pin, pull_up=True, pin_factory=probe.pin_factory)
             except (GPIOZeroError, OSError, RuntimeError) as exc:
-                return _fail("gpio pins", f"touch wire on GPIO{s.touch_pin}: {exc}", _PIN_FIX)
+                return _fail(
+                    "gpio pins",
+                    probe.say("pins.touch_error", pin=s.touch_pin, error=exc),
+                    probe.say("pins.fix"),
+                )
             devices.append(wire)
-            touch = f", touch GPIO{s.touch_pin} {'LOW (finger on the glass?)' if wire.value else 'high'}"
+            touch = probe.say("pins.touch_low" if wire.value else "pins.touch_high", pin=s.touch_pin)
     finally:
         for device in devices:
             device.close()
     pins = ", ".join(f"{name} GPIO{pin}" for name, pin in wanted.items())
-    return Check("gpio pins", True, (pins or "no LEDs or buzzer configured") + touch)
-
-
-_PIN_FIX = "another program holds the pin, or it is not a GPIO: check [display]/[sensor] pin numbers (BCM)"
+    return Check("gpio pins", True, (pins or probe.say("pins.none")) + touch)
 
 
 def check_broker(probe: Probe) -> Check:
@@ -232,8 +248,8 @@ def check_broker(probe: Probe) -> Check:
     except OSError as exc:
         return _fail(
             "broker",
-            f"cannot reach {where} ({exc.strerror or exc})",
-            "check the network and [mqtt] host/port; is hadir-server (or Mosquitto) running?",
+            probe.say("broker.unreachable", where=where, error=exc.strerror or exc),
+            probe.say("broker.unreachable_fix"),
         )
     result: dict[str, Any] = {}
     done = threading.Event()
@@ -257,29 +273,35 @@ def check_broker(probe: Probe) -> Check:
         client.loop_start()
         answered = done.wait(BROKER_TIMEOUT_S)
     except OSError as exc:
-        return _fail("broker", f"MQTT connection to {where} failed: {exc}", "check [mqtt] tls and ca_file")
+        return _fail(
+            "broker",
+            probe.say("broker.connect_failed", where=where, error=exc),
+            probe.say("broker.connect_failed_fix"),
+        )
     finally:
         client.disconnect()
         client.loop_stop()
     if not answered:
-        return _fail("broker", f"{where} accepts TCP but does not answer MQTT", "check [mqtt] port and tls")
+        return _fail("broker", probe.say("broker.silent", where=where), probe.say("broker.silent_fix"))
     reason = result["reason"]
     if reason.is_failure:
         return _fail(
             "broker",
-            f"{where} refused the credentials ({reason})",
-            "copy [mqtt] username, password and key from the `hadir-server kiosk add` file again",
+            probe.say("broker.refused", where=where, reason=reason),
+            probe.say("broker.refused_fix"),
         )
-    return Check("broker", True, f"{where} accepted {m.username or 'anonymous'}")
+    return Check(
+        "broker", True, probe.say("broker.ok", where=where, user=m.username or probe.say("broker.anonymous"))
+    )
 
 
 def check_clock(probe: Probe) -> Check:
     if sync_clock.clock_synced(probe.settings.clock.synced_marker):
-        return Check("clock", True, "synchronised this boot (systemd-timesyncd)")
+        return Check("clock", True, probe.say("clock.ok"))
     return _fail(
         "clock",
-        "not synchronised since boot; punches are kept but flagged",
-        "systemctl status systemd-timesyncd; set NTP= in /etc/systemd/timesyncd.conf to a reachable server",
+        probe.say("clock.unsynced"),
+        probe.say("clock.fix"),
     )
 
 
@@ -291,10 +313,10 @@ def check_disk(probe: Probe) -> Check:
     if usage.free < MIN_FREE_BYTES or usage.free < usage.total * MIN_FREE_FRACTION:
         return _fail(
             "disk",
-            f"only {free_mb} MB free on {existing}",
-            "free space: sudo journalctl --vacuum-size=50M; sudo apt-get clean; remove old files",
+            probe.say("disk.low", free_mb=free_mb, path=existing),
+            probe.say("disk.fix"),
         )
-    return Check("disk", True, f"{free_mb} MB free on {existing}")
+    return Check("disk", True, probe.say("disk.ok", free_mb=free_mb, path=existing))
 
 
 def check_outbox(probe: Probe) -> Check:
@@ -309,14 +331,16 @@ def check_outbox(probe: Probe) -> Check:
                 report = outbox_report(box, 0)
         except (KioskError, OSError) as exc:
             return _fail(
-                "outbox", f"cannot open {probe.settings.outbox_dir}: {exc}", "check [kiosk] data_dir"
+                "outbox",
+                probe.say("outbox.cannot_open", path=probe.settings.outbox_dir, error=exc),
+                probe.say("outbox.cannot_open_fix"),
             )
     pending, quarantined = int(report["pending"]), int(report["quarantined"])
     if quarantined:
         return _fail(
             "outbox",
-            f"{quarantined} damaged file(s) set aside, {pending} unsynced",
-            f"keep {probe.settings.outbox_dir}/quarantine for the server admin; punches there need review",
+            probe.say("outbox.damaged", quarantined=quarantined, pending=pending),
+            probe.say("outbox.damaged_fix", path=probe.settings.outbox_dir),
         )
     oldest = report.get("oldest_pending_at")
     if isinstance(oldest, str):
@@ -324,10 +348,10 @@ def check_outbox(probe: Probe) -> Check:
     if pending and isinstance(oldest, datetime) and probe.now() - oldest > STALE_BACKLOG:
         return _fail(
             "outbox",
-            f"{pending} unsynced, the oldest since {oldest:%Y-%m-%d %H:%M}",
-            "the kiosk cannot deliver: check the broker check above and `hadir-kiosk status`",
+            probe.say("outbox.stale", pending=pending, oldest=f"{oldest:%Y-%m-%d %H:%M}"),
+            probe.say("outbox.stale_fix"),
         )
-    return Check("outbox", True, f"{pending} unsynced, last seq {report['last_seq']}")
+    return Check("outbox", True, probe.say("outbox.ok", pending=pending, last_seq=report["last_seq"]))
 
 
 CHECKS: tuple[Callable[[Probe], Check], ...] = (
@@ -357,4 +381,8 @@ def run_checks(probe: Probe) -> Iterator[Check]:
             yield check(probe)
         except Exception as exc:  # noqa: BLE001 - a doctor reports, it does not crash
             name = check.__name__.removeprefix("check_").replace("_", " ")
-            yield _fail(name, f"check crashed: {type(exc).__name__}: {exc}", "run with --debug and report it")
+            yield _fail(
+                name,
+                probe.say("check.crashed", error=f"{type(exc).__name__}: {exc}"),
+                probe.say("check.crashed_fix"),
+            )

@@ -9,11 +9,12 @@ import argparse
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from kiosk.app.doctor import Check, Probe, run_checks
+from kiosk.app.doctor import Check, Probe, check_label, run_checks
 from kiosk.commands.common import add_config_option, settings_from
 from kiosk.errors import ConfigError
+from kiosk.messages import DEFAULT_LANG, t
 
-MARKS = {True: "PASS", False: "FAIL", None: "SKIP"}
+MARKS = {True: "doctor.pass", False: "doctor.fail", None: "doctor.skip"}
 
 
 def register(subparsers: Any) -> None:
@@ -24,33 +25,37 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def report(checks: Iterable[Check], out: TextIO) -> int:
-    """Print each check as it completes; returns the number of failures."""
+def report(checks: Iterable[Check], out: TextIO, lang: str = DEFAULT_LANG) -> int:
+    """Print each check as it completes (in ``lang``); returns the number of failures."""
     failures = 0
     for check in checks:
-        print(f"{MARKS[check.ok]}  {check.name:<12}  {check.detail}", file=out, flush=True)
+        mark = t(MARKS[check.ok], lang)
+        print(f"{mark:<5} {check_label(check.name, lang):<12}  {check.detail}", file=out, flush=True)
         if check.ok is False:
             failures += 1
-            print(f"      fix: {check.fix}", file=out, flush=True)
+            print(f"      {t('doctor.fix', lang, fix=check.fix)}", file=out, flush=True)
     return failures
 
 
-def run(args: argparse.Namespace, probe: Probe | None = None, out: TextIO | None = None) -> int:
+def run(args: argparse.Namespace | None, probe: Probe | None = None, out: TextIO | None = None) -> int:
     import sys
 
     stream = out or sys.stdout
+    lang = getattr(args, "lang", None) or (probe.lang if probe is not None else DEFAULT_LANG)
     if probe is None:
+        assert args is not None
         try:
             settings = settings_from(args)
         except ConfigError as exc:
-            report(
-                [Check("settings", False, str(exc), "fix the key named above (deploy/kiosk.toml.example)")],
-                stream,
-            )
+            report([Check("settings", False, str(exc), t("settings.fix", lang))], stream, lang)
             return 1
-        probe = Probe(settings)
-    source = probe.settings.source or "settings"
-    header = Check("settings", True, f"{source} (kiosk {probe.settings.kiosk.id})")
-    failures = report([header, *run_checks(probe)], stream)
-    print("all checks passed" if not failures else f"{failures} check(s) failed", file=stream)
+        probe = Probe(settings, lang=lang)
+    probe.lang = lang
+    source = probe.settings.source or check_label("settings", lang)
+    header = Check("settings", True, t("settings.ok", lang, source=source, kiosk=probe.settings.kiosk.id))
+    failures = report([header, *run_checks(probe)], stream, lang)
+    print(
+        t("doctor.all_passed", lang) if not failures else t("doctor.failed", lang, count=failures),
+        file=stream,
+    )
     return 1 if failures else 0

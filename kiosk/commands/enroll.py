@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.app.control import NotRunning, request
 from kiosk.commands.common import add_config_option, settings_from
+from kiosk.messages import t
 
 
 def register(subparsers: Any) -> None:
@@ -19,7 +20,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    print(f"Enrolling {args.employee}: follow the LCD (place the finger, lift, place it again).")
+    print(t("enroll.start", args.lang, employee=args.employee))
     try:
         reply = request(
             settings.health.control_socket,
@@ -29,11 +30,9 @@ def run(args: argparse.Namespace) -> int:
             wait=args.timeout,
         )
     except NotRunning as exc:
-        raise NotRunning(
-            f"{exc}; enrollment goes through the running kiosk: sudo systemctl start hadir-kiosk"
-        ) from None
+        raise NotRunning(t("enroll.not_running", args.lang, reason=exc)) from None
     if reply["status"] == "enrolled":
-        print(f"Enrolled {args.employee} in page {reply['page']}; the template goes to the server encrypted.")
+        print(t("enroll.done", args.lang, employee=args.employee, page=reply["page"]))
         return 0
-    print(f"Not enrolled: {reply['reason']}")
+    print(t("enroll.failed", args.lang, reason=reply["reason"]))
     return 1

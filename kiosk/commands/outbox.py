@@ -12,6 +12,7 @@ from typing import Any
 from kiosk.app.control import NotRunning, request
 from kiosk.app.runner import outbox_report
 from kiosk.commands.common import add_config_option, print_report, settings_from
+from kiosk.messages import t
 from kiosk.sync.outbox import Outbox
 
 
@@ -26,17 +27,14 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if args.pending < 0:
-        raise ValueError("--pending must not be negative")
+        raise ValueError(t("outbox.negative_pending", args.lang))
     try:
         report = request(settings.health.control_socket, "outbox", pending=args.pending)
         report.pop("ok", None)
     except NotRunning:
         with Outbox(settings.outbox_dir, retention_days=settings.kiosk.retention_days) as outbox:
             report = outbox_report(outbox, args.pending)
-    print_report(report, as_json=args.json)
+    print_report(report, as_json=args.json, lang=args.lang)
     if report.get("quarantined"):
-        print(
-            f"damaged files were set aside in {settings.outbox_dir}/quarantine: "
-            "keep them for the server admin"
-        )
+        print(t("outbox.quarantined", args.lang, path=settings.outbox_dir))
     return 0

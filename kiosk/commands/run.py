@@ -8,6 +8,7 @@ from typing import Any
 
 from kiosk.app.runner import KioskRunner, Links, real_devices
 from kiosk.commands.common import add_config_option, settings_from
+from kiosk.messages import t
 from kiosk.settings import KioskSettings
 
 
@@ -57,9 +58,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             simulation = importlib.import_module("simulator.kiosk_sim")
         except ImportError as exc:
-            raise RuntimeError(
-                f"--simulate needs the simulator package from the Hadir source tree ({exc})"
-            ) from exc
+            raise RuntimeError(t("run.needs_simulator", args.lang, reason=exc)) from exc
         return int(simulation.main_from_args(args))
     settings: KioskSettings = settings_from(args)
     runner = KioskRunner(

@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.app.control import NotRunning, request
 from kiosk.commands.common import add_config_option, print_report, settings_from
+from kiosk.messages import t
 
 
 def register(subparsers: Any) -> None:
@@ -21,8 +22,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         reply = request(settings.health.control_socket, "status")
     except NotRunning as exc:
-        print(f"{exc}; start it with: sudo systemctl start hadir-kiosk")
+        print(t("status.not_running", args.lang, reason=exc))
         return 3
     reply.pop("ok", None)
-    print_report(reply, as_json=args.json)
+    print_report(reply, as_json=args.json, lang=args.lang)
     return 0
