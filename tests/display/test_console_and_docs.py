@@ -113,8 +113,10 @@ def test_docs_page_is_generated_from_the_emulator_and_up_to_date() -> None:
 def test_check_reports_a_stale_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stale = tmp_path / "screens.md"
     stale.write_text("# old\n", encoding="utf-8")
-    assert screens.main(["--check", str(stale)]) == 1
+    assert screens.main(["--lang", "en", "--check", str(stale)]) == 1
     assert "out of date" in capsys.readouterr().err
+    assert screens.main(["--check", str(stale)]) == 1
+    assert "sudah usang" in capsys.readouterr().err
     assert screens.main(["--markdown", str(stale)]) == 0
     assert screens.main(["--check", str(stale)]) == 0
 

@@ -65,7 +65,8 @@ def test_enroll_status_and_outbox_through_the_running_kiosk(kiosk, config: Path,
     runner, emulator, screens = kiosk
     screens.finger = "siti"
     assert main(["enroll", "--config", str(config), "E1"]) == 0
-    assert "Enrolled E1 in page 0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Mendaftarkan E1: ikuti LCD" in out and "E1 terdaftar di halaman 0" in out
     screens.finger = ""
 
     emulator.lift()
@@ -81,22 +82,42 @@ def test_enroll_status_and_outbox_through_the_running_kiosk(kiosk, config: Path,
     )
     assert "cd" * 32 not in json.dumps(status)
 
-    assert main(["outbox", "--config", str(config), "--pending", "5"]) == 0
+    assert main(["--lang", "en", "status", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "sensor online" in out and "enrolled here" in out and "yes" in out
+    assert main(["status", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "sensor aktif" in out and "terdaftar di sini" in out and "ya" in out
+
+    assert main(["--lang", "en", "outbox", "--config", str(config), "--pending", "5"]) == 0
     out = capsys.readouterr().out
     assert "pending" in out and "#1" in out and "E1" in out
+    assert main(["outbox", "--config", str(config), "--pending", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "tertunda" in out and "#1" in out and "E1" in out
 
     with pytest.raises(SystemExit) as refused:
-        main(["enroll", "--config", str(config), "NOBODY"])
+        main(["--lang", "en", "enroll", "--config", str(config), "NOBODY"])
     assert refused.value.code == 1
     assert "hadir-kiosk: error: employee NOBODY is not in this kiosk's roster" in capsys.readouterr().err
 
 
-def test_with_the_kiosk_stopped(config: Path, capsys) -> None:
+def test_with_the_kiosk_stopped(config: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["--lang", "en", "status", "--config", str(config)]) == 3
+    assert "not running" in (out := capsys.readouterr().out) and "start it with" in out
     assert main(["status", "--config", str(config)]) == 3
-    assert "not running" in capsys.readouterr().out
-    assert main(["outbox", "--config", str(config)]) == 0
+    assert "jalankan dengan: sudo systemctl start hadir-kiosk" in capsys.readouterr().out
+    assert main(["--lang", "en", "outbox", "--config", str(config)]) == 0
     assert "pending" in capsys.readouterr().out
+    monkeypatch.setenv("HADIR_LANG", "en")
     with pytest.raises(SystemExit) as refused:
         main(["enroll", "--config", str(config), "E1"])
     assert refused.value.code == 1
-    assert "systemctl start hadir-kiosk" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "hadir-kiosk: error:" in err and "enrollment goes through the running kiosk" in err
+    assert "systemctl start hadir-kiosk" in err
+    with pytest.raises(SystemExit) as refused:
+        main(["--lang", "id", "enroll", "--config", str(config), "E1"])
+    assert refused.value.code == 1
+    err = capsys.readouterr().err
+    assert "hadir-kiosk: kesalahan:" in err and "pendaftaran berjalan lewat kios yang aktif" in err

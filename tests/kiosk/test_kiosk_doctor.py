@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import io
 import subprocess
@@ -83,7 +84,7 @@ def probe_for(settings: KioskSettings, tmp_path: Path, **overrides: Any) -> Prob
         "boot_cmdline": boot / "cmdline.txt",
     }
     values.update(overrides)
-    return Probe(settings, **values)
+    return Probe(settings, lang="en", **values)
 
 
 def results(probe: Probe) -> dict[str, Check]:
@@ -199,6 +200,40 @@ def test_a_broken_settings_file_is_the_first_failure(
     bad.write_text('[kiosk]\nid = "k1"\n', encoding="utf-8")
     from kiosk.cli import main
 
+    assert main(["--lang", "en", "doctor", "--config", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  settings" in out and "mqtt: missing" in out and "fix: fix the key named above" in out
     assert main(["doctor", "--config", str(bad)]) == 1
     out = capsys.readouterr().out
-    assert "FAIL  settings" in out and "mqtt: missing" in out
+    assert "GAGAL pengaturan" in out and "perbaikan: perbaiki kunci yang disebut di atas" in out
+
+
+def test_a_healthy_kiosk_in_indonesian(tmp_path: Path, emulator: R307Emulator, broker: Any) -> None:
+    settings = make_settings(tmp_path, emulator.port, broker.port)
+    out = io.StringIO()
+    args = argparse.Namespace(lang="id")
+    assert doctor_command.run(args, probe_for(settings, tmp_path), out) == 0
+    text = out.getvalue()
+    assert "GAGAL" not in text and "semua pemeriksaan lulus" in text
+    for label in (
+        "port serial",
+        "konfig UART",
+        "sensor",
+        "lcd",
+        "pin GPIO",
+        "broker",
+        "jam",
+        "disk",
+        "outbox",
+    ):
+        assert f"LULUS {label}" in text
+    assert "1 dari 1000 templat tersimpan" in text and "tersinkron sejak boot ini" in text
+
+
+def test_a_failure_in_indonesian_names_its_fix(tmp_path: Path, emulator: R307Emulator, broker: Any) -> None:
+    settings = make_settings(tmp_path, emulator.port, broker.port, display__lcd_address=0x3F)
+    out = io.StringIO()
+    assert doctor_command.run(argparse.Namespace(lang="id"), probe_for(settings, tmp_path), out) == 1
+    text = out.getvalue()
+    assert "GAGAL lcd" in text and "tidak ada yang menjawab di 0x3F pada bus I2C 1" in text
+    assert "perbaikan: periksa SDA (pin 3)" in text and "1 pemeriksaan gagal" in text
