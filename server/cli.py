@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from server import __version__
+from server.messages import add_lang_option, resolve_lang, t
 
 # Modules that add sub-commands; each defines register(subparsers) setting `func` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hadir-server", description="Hadir server: ingest, rules, web UI")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    add_lang_option(parser)
     parser.add_argument(
         "--db",
         metavar="URL",
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang = resolve_lang(args.lang)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -58,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        parser.exit(1, f"{parser.prog}: error: {exc}\n")
+        parser.exit(1, t("cli.error", args.lang, prog=parser.prog, message=exc) + "\n")
     return 0
 
 

@@ -29,6 +29,7 @@ from server.db import connect
 from server.db.models import Kiosk
 from server.errors import ConfigError
 from server.keys import mosquitto_hash
+from server.messages import lang_of, t
 from server.service import server_password
 
 
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args, var_dir=Path(args.var) if args.var else None)
     tls = not args.no_tls
     if tls and not (args.certfile and args.keyfile):
-        raise ConfigError("TLS needs --certfile and --keyfile (or give --no-tls on a trusted network)")
+        raise ConfigError(t("broker.tls_needed", lang_of(args)))
     directory = Path(args.output) if args.output else settings.var_dir / "mosquitto"
     directory.mkdir(parents=True, exist_ok=True)
     db = connect(settings.db_url)
@@ -148,6 +149,6 @@ def run(args: argparse.Namespace) -> int:
         persistence_dir=args.persistence_dir,
     )
     _write(directory / "hadir.conf", conf, 0o644)
-    print(f"wrote {directory}/passwd ({len(entries)} users), {directory}/acl and {directory}/hadir.conf")
-    print("Mosquitto reads them on start; reload it after adding kiosks (systemctl reload mosquitto)")
+    print(t("broker.wrote", lang_of(args), dir=directory, users=len(entries)))
+    print(t("broker.reload", lang_of(args)))
     return 0

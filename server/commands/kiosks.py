@@ -19,6 +19,7 @@ from server.db import connect
 from server.db.models import Kiosk, Office
 from server.keys import KeyBox
 from server.kiosks import Credentials, ensure_office, provision
+from server.messages import lang_of, t
 
 
 def register(subparsers: Any) -> None:
@@ -108,10 +109,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     _write_secret_file(
         output, kiosk_toml(creds, host=args.host, port=port, tls=args.tls, ca_file=args.ca_file, tz=tz)
     )
-    print(f"kiosk {creds.kiosk_id} provisioned in office {creds.office_id}")
-    print(f"kiosk settings (with its secrets) written to {output}")
-    print("copy that file to /etc/hadir/kiosk.toml on the kiosk")
-    print("with Mosquitto as the broker, run `hadir-server broker-config` and reload Mosquitto")
+    lang = lang_of(args)
+    print(t("kiosk.added", lang, kiosk=creds.kiosk_id, office=creds.office_id))
+    print(t("kiosk.written", lang, path=output))
+    print(t("kiosk.copy", lang))
+    print(t("kiosk.mosquitto", lang))
     return 0
 
 
@@ -123,12 +125,13 @@ def cmd_list(args: argparse.Namespace) -> int:
             kiosks = session.scalars(select(Kiosk).order_by(Kiosk.id)).all()
     finally:
         db.close()
-    header = ("kiosk", "office", "online", "last seen (UTC)", "seq ok up to", "backlog")
+    lang = lang_of(args)
+    header = tuple(t(f"kiosk.col_{c}", lang) for c in ("kiosk", "office", "online", "seen", "seq", "backlog"))
     print(f"{header[0]:<20} {header[1]:<16} {header[2]:<7} {header[3]:<20} {header[4]:>12} {header[5]:>8}")
     for k in kiosks:
         seen = k.last_seen.strftime("%Y-%m-%d %H:%M:%S") if k.last_seen else "-"
         backlog = "-" if k.reported_backlog is None else str(k.reported_backlog)
-        online = "yes" if k.online else "no"
+        online = t("cli.yes" if k.online else "cli.no", lang)
         print(
             f"{k.id:<20} {k.office_id:<16} {online:<7} {seen:<20} {k.highest_contiguous_seq:>12} {backlog:>8}"
         )

@@ -9,6 +9,7 @@ from typing import Any
 from server.commands import add_var_option, settings_from
 from server.db import connect
 from server.keys import KeyBox
+from server.messages import lang_of, t
 
 
 def register(subparsers: Any) -> None:
@@ -26,5 +27,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     KeyBox.from_file(settings.secret_path)
-    print(f"database {db} is at revision {args.revision}")
+    print(t("migrate.done", lang_of(args), db=db, revision=args.revision))
     return 0

@@ -22,6 +22,7 @@ from server.config import ServerSettings
 from server.db import connect
 from server.errors import ServerError
 from server.keys import KeyBox
+from server.messages import lang_of, t
 from server.service import server_password
 from server.templates import TemplateService, rest_key
 
@@ -47,6 +48,7 @@ def register(subparsers: Any) -> None:
 @contextmanager
 def _service(args: argparse.Namespace, *, publishing: bool) -> Iterator[TemplateService]:
     settings: ServerSettings = settings_from(args, var_dir=Path(args.var) if args.var else None)
+    lang = lang_of(args)
     db = connect(settings.db_url)
     client: mqtt.Client | None = None
     try:
@@ -54,12 +56,12 @@ def _service(args: argparse.Namespace, *, publishing: bool) -> Iterator[Template
         box = KeyBox.from_file(settings.secret_path)
         secret = settings.secret_path.read_bytes().strip()
         if publishing:
-            client = _connect(settings)
+            client = _connect(settings, lang)
         published: list[mqtt.MQTTMessageInfo] = []
 
         def publish(topic: str, payload: bytes) -> None:
             if client is None:
-                raise ServerError("not connected to the broker")
+                raise ServerError(t("templates.not_connected", lang))
             published.append(client.publish(topic, payload, qos=1))
 
         yield TemplateService(db, keys=box, rest_key=rest_key(secret), publish=publish)
@@ -72,7 +74,7 @@ def _service(args: argparse.Namespace, *, publishing: bool) -> Iterator[Template
         db.close()
 
 
-def _connect(settings: ServerSettings) -> mqtt.Client:
+def _connect(settings: ServerSettings, lang: str) -> mqtt.Client:
     broker = settings.broker()
     if broker.password is None:
         broker = replace(broker, password=server_password(settings))
@@ -92,22 +94,21 @@ def _connect(settings: ServerSettings) -> mqtt.Client:
     try:
         client.connect(broker.host, broker.port, broker.keepalive)
     except OSError as exc:
-        raise ServerError(
-            f"cannot reach the broker at {broker.url}: {exc}; is `hadir-server run` up?"
-        ) from exc
+        raise ServerError(t("templates.unreachable", lang, url=broker.url, error=exc)) from exc
     client.loop_start()
     if not ready.wait(CONNECT_TIMEOUT_S) or outcome["reason"].is_failure:
         client.loop_stop()
-        raise ServerError(
-            f"the broker at {broker.url} refused the server ({outcome.get('reason', 'no answer')})"
-        )
+        reason = outcome.get("reason", t("templates.no_answer", lang))
+        raise ServerError(t("templates.refused", lang, url=broker.url, reason=reason))
     return client
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     with _service(args, publishing=False) as service:
         rows = service.stored(args.office)
-    print(f"{'employee':<24} {'office':<16} {'page':>5}  enrolled at")
+    lang = lang_of(args)
+    head = [t(f"templates.col_{c}", lang) for c in ("employee", "office", "page", "source")]
+    print(f"{head[0]:<24} {head[1]:<16} {head[2]:>5}  {head[3]}")
     for employee, office, page, source in rows:
         print(f"{employee:<24} {office:<16} {page:>5}  {source}")
     return 0
@@ -116,15 +117,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_enroll(args: argparse.Namespace) -> int:
     with _service(args, publishing=True) as service:
         service.request_enroll(args.kiosk, args.employee)
-    print(f"asked kiosk {args.kiosk} to enroll {args.employee}: the employee follows its LCD")
+    print(t("templates.enroll_asked", lang_of(args), kiosk=args.kiosk, employee=args.employee))
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     with _service(args, publishing=True) as service:
         swept = service.sweep_leavers()
-    print(
-        f"templates deleted for {len(swept)} employee(s) who left"
-        + (f": {', '.join(swept)}" if swept else "")
-    )
+    names = f": {', '.join(swept)}" if swept else ""
+    print(t("templates.swept", lang_of(args), count=len(swept), names=names))
     return 0

@@ -20,9 +20,7 @@ class EmployeeTemplate(Base):
 
     __tablename__ = "employee_templates"
 
-    employee_id: Mapped[str] = mapped_column(
-        ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True
-    )
+    employee_id: Mapped[str] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True)
     office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
     page: Mapped[int] = mapped_column(Integer)
     sealed: Mapped[str] = mapped_column(Text)

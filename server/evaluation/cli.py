@@ -19,11 +19,8 @@ from server.db import models_rules as tables
 from server.evaluation.evaluator import Evaluator
 from server.evaluation.importing import KINDS, import_csv
 from server.evaluation.report import print_table, report_json
+from server.messages import lang_of, t
 from server.rules import load_pack
-
-
-def _lang() -> str:
-    return "en" if os.environ.get("HADIR_LANG", "id").startswith("en") else "id"
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +32,9 @@ def register(subparsers: Any) -> None:
         default="Asia/Jakarta",
         help="time zone for offices the employees file creates (default: Asia/Jakarta)",
     )
-    imp.add_argument("--lang", choices=("id", "en"), default=None, help="language of messages (default: id)")
+    imp.add_argument(
+        "--lang", choices=("id", "en"), default=argparse.SUPPRESS, help="language of messages (default: id)"
+    )
     imp.set_defaults(func=run_import)
 
     ev = subparsers.add_parser("evaluate", help="evaluate a year: day records, proposals, flags, rewards")
@@ -50,7 +49,9 @@ def register(subparsers: Any) -> None:
         help="last day to evaluate (default: yesterday, or 31 December of a past year)",
     )
     ev.add_argument("--pack", default=None, metavar="FILE.toml", help="rule pack (default: the ASN pack)")
-    ev.add_argument("--lang", choices=("id", "en"), default=None, help="language of reasons (default: id)")
+    ev.add_argument(
+        "--lang", choices=("id", "en"), default=argparse.SUPPRESS, help="language of reasons (default: id)"
+    )
     ev.add_argument(
         "--workers",
         type=int,
@@ -66,7 +67,7 @@ def _quiet_migrations(args: argparse.Namespace) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    lang = args.lang or _lang()
+    lang = lang_of(args)
     _quiet_migrations(args)
     db = connect(args.db)
     try:
@@ -74,17 +75,14 @@ def run_import(args: argparse.Namespace) -> int:
         result = import_csv(db, args.kind, args.file, lang=lang, office_tz=args.office_tz)
     finally:
         db.close()
-    if lang == "id":
-        print(f"{result.kind}: {result.rows} baris dibaca, {result.added} baru")
-    else:
-        print(f"{result.kind}: {result.rows} rows read, {result.added} new")
+    print(t("import.result", lang, kind=result.kind, rows=result.rows, added=result.added))
     for note in result.notes:
         print(f"  {note}")
     return 0
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    lang = args.lang or _lang()
+    lang = lang_of(args)
     _quiet_migrations(args)
     pack = load_pack(args.pack) if args.pack else load_pack()
     db = connect(args.db)
@@ -115,7 +113,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.employee:
         missing = sorted(set(args.employee) - set(run.summaries))
         if missing:
-            err.print(f"hadir-server: unknown employee(s): {', '.join(missing)}")
+            err.print(t("evaluate.unknown_employees", lang, ids=", ".join(missing)))
             return 1
     if args.format == "json":
         json.dump(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from server.db.models_web import User
 from server.errors import ServerError
+from server.messages import lang_of, t
 from server.web import audit
 from server.web.accounts import AccountInputError, create_user, deactivate, issue_token, set_password
 from server.web.auth import Role
@@ -69,28 +70,29 @@ def _database(args: argparse.Namespace) -> Any:
     return db
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, lang: str) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat: ") != first:
-        raise ServerError("the two passwords differ")
+    first = getpass.getpass(t("users.password_prompt", lang))
+    if getpass.getpass(t("users.repeat_prompt", lang)) != first:
+        raise ServerError(t("users.passwords_differ", lang))
     return first
 
 
-def _user(session: Any, username: str) -> User:
+def _user(session: Any, username: str, lang: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise ServerError(f"no user named {username!r} (see: hadir-server users list)")
+        raise ServerError(t("users.unknown", lang, username=username))
     return user
 
 
-def _explain(exc: AccountInputError) -> ServerError:
-    return ServerError(f"{exc.field}: {translate(exc.message_key, 'en', **exc.params)}")
+def _explain(exc: AccountInputError, lang: str) -> ServerError:
+    return ServerError(f"{exc.field}: {translate(exc.message_key, lang, **exc.params)}")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    password = _read_password(args.password_stdin)
+    lang = lang_of(args)
+    password = _read_password(args.password_stdin, lang)
     db = _database(args)
     with db.session() as session:
         try:
@@ -105,7 +107,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 passwords=Passwords(),
             )
         except AccountInputError as exc:
-            raise _explain(exc) from exc
+            raise _explain(exc, lang) from exc
         audit.record(
             session,
             None,
@@ -117,54 +119,58 @@ def cmd_add(args: argparse.Namespace) -> int:
             units=args.unit,
         )
         session.commit()
-    print(f"created {args.role} {user.username}")
+    print(t("users.created", lang, role=args.role, username=user.username))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    lang = lang_of(args)
     db = _database(args)
     with db.session() as session:
         for user in session.scalars(select(User).order_by(User.username)):
             units = "*" if user.role == Role.ADMIN else ",".join(u.unit for u in user.units)
-            state = "active" if user.active else "inactive"
+            state = t("users.active" if user.active else "users.inactive", lang)
             print(f"{user.username}\t{user.role}\t{state}\t{units}\t{user.name}")
     return 0
 
 
 def cmd_passwd(args: argparse.Namespace) -> int:
-    password = _read_password(args.password_stdin)
+    lang = lang_of(args)
+    password = _read_password(args.password_stdin, lang)
     db = _database(args)
     with db.session() as session:
-        user = _user(session, args.username)
+        user = _user(session, args.username, lang)
         try:
             set_password(user, password, Passwords())
         except AccountInputError as exc:
-            raise _explain(exc) from exc
+            raise _explain(exc, lang) from exc
         audit.record(session, None, "user.password", "user", user.username, username=CLI_ACTOR)
         session.commit()
-    print(f"password of {args.username} changed")
+    print(t("users.password_changed", lang, username=args.username))
     return 0
 
 
 def cmd_deactivate(args: argparse.Namespace) -> int:
+    lang = lang_of(args)
     db = _database(args)
     with db.session() as session:
-        user = _user(session, args.username)
+        user = _user(session, args.username, lang)
         deactivate(user)
         audit.record(session, None, "user.deactivate", "user", user.username, username=CLI_ACTOR)
         session.commit()
-    print(f"{args.username} deactivated")
+    print(t("users.deactivated", lang, username=args.username))
     return 0
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    lang = lang_of(args)
     db = _database(args)
     with db.session() as session:
-        user = _user(session, args.username)
+        user = _user(session, args.username, lang)
         try:
             token = issue_token(session, user, args.name, utc_now())
         except AccountInputError as exc:
-            raise _explain(exc) from exc
+            raise _explain(exc, lang) from exc
         audit.record(session, None, "token.create", "user", user.username, username=CLI_ACTOR, name=args.name)
         session.commit()
     print(token)
