@@ -254,8 +254,9 @@ def test_queue_counts_once_per_day(rules_db: Database) -> None:
     assert queue(rules_db) == {("e2", date(2026, 7, 6)), ("e2", date(2026, 7, 7))}
 
 
-def test_parallel_full_evaluation_matches_a_single_process(rules_db: Database, clock: Clock,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_full_evaluation_matches_a_single_process(
+    rules_db: Database, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if rules_db.dialect != "sqlite":
         pytest.skip("one process is enough to show it on one database")
     import server.evaluation.evaluator as module

@@ -34,7 +34,9 @@ def test_migrate_creates_schema_and_secret(env: tuple[str, Path], capsys: pytest
     assert hadir(db, "migrate", "--var", str(var)) == 0
     secret = var / "hadir-secret.key"
     assert secret.exists() and stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert "revision head" in capsys.readouterr().out
+    assert "pada revisi head" in capsys.readouterr().out
+    assert main(["--lang", "en", "--db", db, "migrate", "--var", str(var)]) == 0
+    assert "is at revision head" in capsys.readouterr().out
 
 
 def test_kiosk_add_writes_a_private_toml_the_kiosk_accepts(env: tuple[str, Path], tmp_path: Path) -> None:
@@ -130,8 +132,14 @@ def test_kiosk_list(env: tuple[str, Path], capsys: pytest.CaptureFixture[str], t
     )
     capsys.readouterr()
     assert hadir(db, "kiosk", "list") == 0
-    line = [x for x in capsys.readouterr().out.splitlines() if x.startswith("lobi-1")][0]
-    assert line.split()[:3] == ["lobi-1", "p", "no"]
+    out = capsys.readouterr().out
+    line = [x for x in out.splitlines() if x.startswith("lobi-1")][0]
+    assert line.split()[:3] == ["lobi-1", "p", "tidak"] and out.startswith("kios ")
+    assert "antrean" in out.splitlines()[0]
+    assert main(["--db", db, "--lang", "en", "kiosk", "list"]) == 0
+    out = capsys.readouterr().out
+    line = [x for x in out.splitlines() if x.startswith("lobi-1")][0]
+    assert line.split()[:3] == ["lobi-1", "p", "no"] and "last seen (UTC)" in out.splitlines()[0]
 
 
 def test_broker_config_needs_certificates_unless_told_otherwise(

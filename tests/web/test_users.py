@@ -152,8 +152,10 @@ def test_cli_creates_the_first_admin_who_can_sign_in(monkeypatch, capsys, db_url
         "--password-stdin",
         stdin="kata sandi admin\n",
     )
-    assert code == 0 and "created admin admin" in out
+    assert code == 0 and "admin admin dibuat" in out
     code, out, _ = run_cli(monkeypatch, capsys, db_url, "users", "list")
+    assert "admin\tadmin\taktif\t*\tAdmin Kantor" in out
+    code, out, _ = run_cli(monkeypatch, capsys, db_url, "--lang", "en", "users", "list")
     assert "admin\tadmin\tactive\t*\tAdmin Kantor" in out
     db = connect(db_url)
     with db.session() as session:
@@ -168,6 +170,8 @@ def test_cli_refuses_bad_input_with_a_clear_message(monkeypatch, capsys, db_url)
         monkeypatch,
         capsys,
         db_url,
+        "--lang",
+        "en",
         "users",
         "add",
         "budi",
@@ -179,6 +183,7 @@ def test_cli_refuses_bad_input_with_a_clear_message(monkeypatch, capsys, db_url)
         stdin="kata sandi budi\n",
     )
     assert code == 1 and "hadir-server: error: units: A supervisor needs at least one unit" in err
+    monkeypatch.setenv("HADIR_LANG", "en")
     code, _, err = run_cli(
         monkeypatch,
         capsys,
@@ -203,6 +208,18 @@ def test_cli_refuses_bad_input_with_a_clear_message(monkeypatch, capsys, db_url)
         stdin="kata sandi baru\n",
     )
     assert code == 1 and "no user named 'nobody'" in err
+    monkeypatch.delenv("HADIR_LANG")
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        db_url,
+        "users",
+        "passwd",
+        "nobody",
+        "--password-stdin",
+        stdin="kata sandi baru\n",
+    )
+    assert code == 1 and "hadir-server: kesalahan: tidak ada pengguna bernama 'nobody'" in err
 
 
 def test_cli_token_and_deactivate(monkeypatch, capsys, db_url) -> None:
@@ -226,8 +243,11 @@ def test_cli_token_and_deactivate(monkeypatch, capsys, db_url) -> None:
     assert code == 0 and out.strip().startswith("hdr_")
     code, out, _ = run_cli(monkeypatch, capsys, db_url, "users", "deactivate", "hr")
     assert code == 0
+    assert "hr dinonaktifkan" in out
     _, out, _ = run_cli(monkeypatch, capsys, db_url, "users", "list")
-    assert "inactive" in out
+    assert "hr\tviewer\tnonaktif" in out
+    _, out, _ = run_cli(monkeypatch, capsys, db_url, "--lang", "en", "users", "list")
+    assert "hr\tviewer\tinactive" in out
 
 
 def test_migrations_create_the_web_tables(tmp_path) -> None:
