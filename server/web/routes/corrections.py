@@ -278,11 +278,14 @@ def decide(
         excuse_id=row.excuse_id,
         punch_ids=row.punch_ids,
     )
+    target = f"/corrections/{row.id}"
     session.commit()
+    # SQLite takes the write lock when a transaction begins: end this session's before the evaluator.
+    session.close()
     if decision == "approve":
         run = corrections.reevaluate(request.app.state.db, active_pack(request), settings.clock)
-        logger.info("correction #%d: %d days re-evaluated", row.id, run.days)
-    return RedirectResponse(f"/corrections/{row.id}", status_code=303)
+        logger.info("correction #%d: %d days re-evaluated", request_id, run.days)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/corrections/{request_id}/attachment")
