@@ -151,6 +151,35 @@ class HadirTopicPlugin(BaseTopicPlugin):
         return ok
 
 
+class _Broker(Broker):
+    """amqtt's broker, keeping hold of every client stream so that stopping closes them all."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.streams: set[asyncio.StreamWriter] = set()
+
+    async def stream_connected(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
+    ) -> None:
+        self.streams.add(writer)
+        try:
+            await super().stream_connected(reader, writer, listener_name)
+        finally:
+            self.streams.discard(writer)
+            writer.close()
+
+    async def close_all(self) -> None:
+        """Shut down, then close whatever connection amqtt left open (half-done log-ins and such)."""
+        await self.shutdown()
+        for writer in list(self.streams):
+            writer.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(0)  # let the transports run their close callbacks
+
+
 class EmbeddedBroker:
     """amqtt on ``host:port`` in its own thread and event loop. ``start``/``stop`` may repeat."""
 
@@ -160,7 +189,7 @@ class EmbeddedBroker:
         self.access = access or Access()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._broker: Broker | None = None
+        self._broker: _Broker | None = None
 
     @property
     def url(self) -> str:
@@ -197,7 +226,7 @@ class EmbeddedBroker:
         asyncio.set_event_loop(loop)
         self._loop = loop
         try:
-            broker = Broker(self._config(), loop=loop)
+            broker = _Broker(self._config(), loop=loop)
             self._broker = broker
             loop.run_until_complete(broker.start())
         except BaseException as exc:  # noqa: BLE001 - handed to the starting thread
@@ -215,7 +244,7 @@ class EmbeddedBroker:
         thread, loop, broker = self._thread, self._loop, self._broker
         if thread is None or loop is None or broker is None:
             return
-        done = asyncio.run_coroutine_threadsafe(broker.shutdown(), loop)
+        done = asyncio.run_coroutine_threadsafe(broker.close_all(), loop)
         try:
             done.result(timeout=START_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - shutting down anyway

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from kiosk import __version__
 from kiosk.cli import run
 
-COMMAND_MODULES: tuple[str, ...] = ("simulator.r307.cli", "simulator.screens")
+COMMAND_MODULES: tuple[str, ...] = ("simulator.r307.cli", "simulator.screens", "simulator.demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,10 +29,16 @@ SAMPLES: tuple[tuple[str, ev.Event], ...] = (
     ("Idle, long office name (cut)", ev.Idle(office="Dinas Kependudukan dan Pencatatan Sipil", now=_AT)),
     ("Reading", ev.Reading()),
     ("Recorded, on time", ev.Recorded(name="Siti Aminah", at=_AT)),
-    ("Recorded, late", ev.Recorded(name="Muhammad Rizky Pratama", at=datetime(2026, 12, 4, 7, 42),
-                                   late_minutes=12)),
-    ("Recorded, leaving early", ev.Recorded(name="Dr. Ir. H. Bambang Sutrisno, M.Sc.",
-                                            at=datetime(2026, 12, 4, 15, 30), early_minutes=30)),
+    (
+        "Recorded, late",
+        ev.Recorded(name="Muhammad Rizky Pratama", at=datetime(2026, 12, 4, 7, 42), late_minutes=12),
+    ),
+    (
+        "Recorded, leaving early",
+        ev.Recorded(
+            name="Dr. Ir. H. Bambang Sutrisno, M.Sc.", at=datetime(2026, 12, 4, 15, 30), early_minutes=30
+        ),
+    ),
     ("Recorded, accented name", ev.Recorded(name="José Müller", at=_AT)),
     ("Already recorded", ev.AlreadyRecorded(name="Muhammad Rizky Pratama", at=_AT)),
     ("Not recognised", ev.NotRecognised()),
@@ -137,8 +143,10 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
         if current != markdown():
-            print(f"{args.check} is out of date: python -m simulator.screens --markdown {args.check}",
-                  file=sys.stderr)
+            print(
+                f"{args.check} is out of date: python -m simulator.screens --markdown {args.check}",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if args.markdown:

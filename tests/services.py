@@ -172,8 +172,16 @@ class Mosquitto:
     ``acl_file …``, ``allow_anonymous false``). The port stays the same across restarts.
     """
 
-    def __init__(self, directory: Path, extra_config: str = "", *, binary: str = MOSQUITTO) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        extra_config: str = "",
+        *,
+        binary: str = MOSQUITTO,
+        config_file: Path | None = None,
+    ) -> None:
         self.binary = binary
+        self.given_config = config_file
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = free_tcp_port()
@@ -187,10 +195,14 @@ class Mosquitto:
         return f"mqtt://127.0.0.1:{self.port}"
 
     def write_config(self) -> None:
+        if self.given_config is not None:
+            self.config_path = self.given_config  # a complete config; it must listen on self.port
+            return
         lines = [
             "per_listener_settings false",
             "persistence false",
             "max_queued_messages 100000",
+            "set_tcp_nodelay true",
             f"listener {self.port} 127.0.0.1",
         ]
         if "allow_anonymous" not in self.extra_config:
@@ -244,12 +256,18 @@ class Mosquitto:
 
 @pytest.fixture()
 def make_mosquitto(tmp_path: Path) -> Iterator[Callable[..., Mosquitto]]:
-    """A factory: ``make_mosquitto(extra_config="...", start=True) -> Mosquitto`` (stopped at teardown)."""
+    """A factory: ``make_mosquitto(extra_config="...", start=True, config_file=None) -> Mosquitto``.
+
+    With ``config_file`` the broker runs that complete file (write it for ``broker.port`` first, with
+    ``start=False``). Every broker made is killed at teardown.
+    """
     binary = require_binary(MOSQUITTO, "mosquitto")
     made: list[Mosquitto] = []
 
-    def make(extra_config: str = "", *, start: bool = True) -> Mosquitto:
-        broker = Mosquitto(tmp_path / f"mosquitto-{len(made)}", extra_config, binary=binary)
+    def make(extra_config: str = "", *, start: bool = True, config_file: Path | None = None) -> Mosquitto:
+        broker = Mosquitto(
+            tmp_path / f"mosquitto-{len(made)}", extra_config, binary=binary, config_file=config_file
+        )
         made.append(broker)
         if start:
             broker.start()

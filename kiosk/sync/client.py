@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import random
+import socket
 import ssl
 import threading
 import time
@@ -226,6 +227,7 @@ class SyncClient:
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
+        client.on_socket_open = _no_delay
         return client
 
     def _run(self) -> None:
@@ -451,3 +453,11 @@ class SyncClient:
                 self.on_config(config)
             except Exception:
                 logger.exception("sync: the config handler failed")
+
+
+def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+    """Small MQTT packets must not wait for Nagle's algorithm (~40 ms per round trip otherwise)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        pass

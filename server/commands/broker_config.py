@@ -99,6 +99,7 @@ def listener_text(
         f"persistence_location {persistence_dir}",
         "autosave_interval 60",
         "max_queued_messages 10000",
+        "set_tcp_nodelay true",
         "",
         listener,
     ]

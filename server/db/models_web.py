@@ -98,6 +98,9 @@ class CounselingCase(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_id: Mapped[str] = mapped_column(ForeignKey("employees.id"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    flag_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The adjusted_hours row created from the agreed action (rule engine input), if any.
+    adjusted_hours_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_by: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
     counseled_on: Mapped[date | None] = mapped_column(Date, nullable=True)

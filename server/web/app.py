@@ -28,6 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.rules import load_pack
 from server.selfservice.web import EmployeeSignInRequired, employee_signin_redirect
 from server.web.auth import csrf_protect
 from server.web.errors import SignInRequired, WebError
@@ -36,6 +37,7 @@ from server.web.routes import API_MODULES, PAGE_MODULES, PORTAL_MODULES
 from server.web.security import Passwords, SigninLimiter
 from server.web.settings import WebSettings
 from server.web.templating import Renderer, render, request_lang
+from server.web.today import Calendars
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +134,8 @@ def create_app(db: Any, settings: WebSettings) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.renderer = Renderer(settings)
+    app.state.pack = pack = load_pack(settings.rule_pack) if settings.rule_pack else load_pack()
+    app.state.calendars = Calendars(pack)
     app.state.passwords = Passwords(
         time_cost=settings.argon2_time_cost,
         memory_kib=settings.argon2_memory_kib,

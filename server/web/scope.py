@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Select, false
 
 from server.db.models import Employee
 from server.web.auth import CurrentUser
 
+Q = TypeVar("Q", bound=Select)
 
-def in_scope(query: Select[Any], user: CurrentUser) -> Select[Any]:
+
+def in_scope(query: Q, user: CurrentUser) -> Q:
     """``query`` limited to employees of the user's units (unchanged for "every unit")."""
     if user.units is None:
         return query

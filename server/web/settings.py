@@ -41,6 +41,8 @@ class WebSettings(BaseModel):
     page_size: int = 50
     org_name: str = "Hadir"
     display_tz: str = "Asia/Jakarta"
+    # The rule pack (TOML) for live views such as Today; None = the default ASN pack.
+    rule_pack: Path | None = None
     # argon2id cost of new password hashes; lower it only in tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
@@ -88,6 +90,7 @@ class WebSettings(BaseModel):
                 default_lang=env.get("HADIR_LANG", "id"),
                 org_name=env.get("HADIR_ORG_NAME", "Hadir"),
                 display_tz=env.get("HADIR_TZ", "Asia/Jakarta"),
+                rule_pack=Path(env["HADIR_RULE_PACK"]) if env.get("HADIR_RULE_PACK") else None,
             )
         except ValueError as exc:
             raise ConfigError(f"web settings are invalid: {exc}") from exc

@@ -61,11 +61,28 @@ class KioskClock:
         self._boot_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"hadir-sim-boot:{id(self)}:{self._booted_at}"))
         self._offset = timedelta(0)
         self._synced = synced
+        self._held: datetime | None = None
         self._lock = threading.Lock()
 
-    def now(self) -> datetime:
+    def true_now(self) -> datetime:
+        """The true time at this kiosk: the shared clock, or the moment the driver holds it at."""
         with self._lock:
-            return self.sim.now() + self._offset
+            held = self._held
+        return held if held is not None else self.sim.now()
+
+    def hold(self, moment: datetime | None) -> None:
+        """Let this kiosk live at ``moment`` while the shared clock waits (None: follow it again).
+
+        The driver runs the kiosks of one busy quarter of an hour side by side, each at its own
+        finger's time; the shared clock then moves to the end of that quarter.
+        """
+        with self._lock:
+            self._held = moment
+
+    def now(self) -> datetime:
+        true = self.true_now()
+        with self._lock:
+            return true + self._offset
 
     def monotonic(self) -> float:
         return self.boottime_ms() / 1000.0
@@ -79,9 +96,10 @@ class KioskClock:
             return self._boot_id
 
     def boottime_ms(self) -> int:
+        true = self.true_now()
         with self._lock:
             booted = self._booted_at
-        return int((self.sim.now() - booted) / timedelta(milliseconds=1))
+        return int((true - booted) / timedelta(milliseconds=1))
 
     @property
     def offset(self) -> timedelta:
@@ -92,8 +110,9 @@ class KioskClock:
     def boot(self, *, behind: timedelta) -> None:
         """A boot after a power cut: new boot id, boot time from zero, wall clock ``behind`` and
         unsynced (a Pi has no real-time clock; it resumes from the last time it saved)."""
+        true = self.true_now()
         with self._lock:
-            self._booted_at = self.sim.now()
+            self._booted_at = true
             self._boot_id = str(
                 uuid.uuid5(uuid.NAMESPACE_URL, f"hadir-sim-boot:{id(self)}:{self._booted_at}")
             )

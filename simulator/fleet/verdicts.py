@@ -1,8 +1,9 @@
-"""The engine's verdicts on a simulated period, from the punches the server actually stored.
+"""The engine's verdicts on a simulated period, for :func:`simulator.fleet.check.compare`.
 
-:func:`engine_verdicts` runs the pure rule engine (:mod:`server.rules`) over the ``punches`` table
-(whatever came through kiosks, broker and ingest), with the excuses and adjusted hours the admin
-entered, and collects day classes, flags and proposals for :func:`simulator.fleet.check.compare`.
+:func:`stored_verdicts` reads what the server's evaluation stored (day records, active flags and
+proposals: what the admin UI shows). :func:`engine_verdicts` runs the pure rule engine
+(:mod:`server.rules`) directly over punches (for instance the ``punches`` table), with the plan's
+excuses and adjusted hours; the unit tests use it without a server.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from server.db import Database
+from server.db import models_rules as tables
 from server.db.models import Punch as PunchRow
 from server.rules import AdjustedHours, Employee, Excuse, Punch, RulePack, evaluate_employee
 from simulator.fleet.check import Verdicts, day_class
@@ -77,4 +79,40 @@ def engine_verdicts(
                 verdicts.proposals.add(person.id)
                 if proposal.consecutive:
                     verdicts.consecutive_proposals.add(person.id)
+    return verdicts
+
+
+def stored_verdicts(db: Database, start: date, as_of: date) -> Verdicts:
+    """The verdicts the server stored (``server.evaluation``): what the admin UI shows.
+
+    Day records from ``start`` to ``as_of``; only active flags and proposals count.
+    """
+    verdicts = Verdicts(flags={})
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                tables.DayRecord.employee_id,
+                tables.DayRecord.day,
+                tables.DayRecord.status,
+                tables.DayRecord.late_band,
+            ).where(
+                tables.DayRecord.working.is_(True),
+                tables.DayRecord.day >= start,
+                tables.DayRecord.day <= as_of,
+            )
+        ).all()
+        for eid, day, status, band in rows:
+            verdicts.days[(eid, day)] = day_class(status, band)
+        for eid, kind in session.execute(
+            select(tables.Flag.employee_id, tables.Flag.kind).where(tables.Flag.active.is_(True))
+        ):
+            verdicts.flags.setdefault(kind, set()).add(eid)
+        for eid, consecutive in session.execute(
+            select(tables.Proposal.employee_id, tables.Proposal.consecutive).where(
+                tables.Proposal.active.is_(True)
+            )
+        ):
+            verdicts.proposals.add(eid)
+            if consecutive:
+                verdicts.consecutive_proposals.add(eid)
     return verdicts

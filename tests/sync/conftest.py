@@ -25,10 +25,10 @@ def backlog_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, li
     if SHM.is_dir() and os.access(SHM, os.W_OK):
         scratch = Path(tempfile.mkdtemp(prefix="hadir-backlog-", dir=SHM))
         try:
-            ids = build_backlog(scratch / "outbox", BACKLOG)
+            ids = build_backlog(scratch / "outbox", BACKLOG, segment_size=32)
             shutil.copytree(scratch / "outbox", directory)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     else:
-        ids = build_backlog(directory, BACKLOG)
+        ids = build_backlog(directory, BACKLOG, segment_size=32)
     return directory, ids

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from kiosk.sync import protocol as p
 from kiosk.sync.client import SyncClient, SyncSettings
-from kiosk.sync.outbox import Outbox
+from kiosk.sync.outbox import DEFAULT_SEGMENT_SIZE, Outbox
 from kiosk.sync.storage import Disk
 from server.db import Database, connect
 from server.db.models import Kiosk, Punch, RejectedPunch, SeqGap
@@ -24,7 +24,6 @@ from server.keys import KeyBox
 from server.kiosks import Credentials, ensure_office, provision
 
 ROOT = Path(__file__).resolve().parents[2]
-SEGMENT = 32
 BOOT = "0b5c7d1e-aaaa-4bbb-8ccc-ddddeeeeffff"
 
 
@@ -38,10 +37,10 @@ class NoSyncDisk(Disk):
         return None
 
 
-def build_backlog(directory: Path, count: int) -> list[str]:
+def build_backlog(directory: Path, count: int, segment_size: int = DEFAULT_SEGMENT_SIZE) -> list[str]:
     """An outbox with ``count`` pending punches; returns their ids in seq order."""
     start = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
-    with Outbox(directory, disk=NoSyncDisk(), segment_size=SEGMENT) as outbox:
+    with Outbox(directory, disk=NoSyncDisk(), segment_size=segment_size) as outbox:
         for n in range(count):
             outbox.append(
                 p.make_punch(
@@ -81,8 +80,23 @@ class FixedFacts:
         return 1_000_000 + int((time.monotonic() - self._t0) * 1000)
 
 
+def run_options() -> set[str]:
+    """The options ``hadir-server run`` accepts (other areas add theirs through RUN_SERVICES)."""
+    from server.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001
+        choices = getattr(action, "choices", None) or {}
+        if "run" in choices:
+            return {opt for a in choices["run"]._actions for opt in a.option_strings}  # noqa: SLF001
+    return set()
+
+
 class IngestProcess:
-    """``hadir-server run --broker URL`` as a child process that the test can SIGKILL."""
+    """``hadir-server run --broker URL`` as a child process that the test can SIGKILL.
+
+    Only the ingest is wanted: a web UI that joins ``run`` is switched off when it can be.
+    """
 
     def __init__(self, db_url: str, broker_url: str, var: Path, *, shared: bool, workers: int = 1) -> None:
         self.args = [
@@ -99,6 +113,8 @@ class IngestProcess:
             "--workers",
             str(workers),
             "--shared" if shared else "--no-shared",
+            "--http",
+            "off",
         ]
         self.log = var / "ingest.log"
         self.process: subprocess.Popen[bytes] | None = None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -154,3 +156,26 @@ def as_supervisor(app, users) -> Browser:
 @pytest.fixture
 def as_viewer(app, users) -> Browser:
     return _signed_in(app, "viewer")
+
+
+@pytest.fixture(scope="session")
+def year_template(tmp_path_factory) -> Path:
+    """A migrated database with a year of evaluated attendance (tests/web/scenario.py), built once."""
+    from tests.web.scenario import seed_year
+
+    path = tmp_path_factory.mktemp("scenario") / "year.sqlite3"
+    database = connect(f"sqlite:///{path}")
+    database.migrate()
+    seed_year(database)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def year_db(year_template: Path, tmp_path) -> Iterator[Database]:
+    """A private copy of the scenario database (use by overriding ``db`` with it)."""
+    copy = tmp_path / "year.sqlite3"
+    shutil.copyfile(year_template, copy)
+    database = connect(f"sqlite:///{copy}")
+    yield database
+    database.close()

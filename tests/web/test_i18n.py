@@ -30,7 +30,7 @@ def test_every_key_used_in_templates_exists() -> None:
     missing = []
     for path in sorted((WEB / "templates").rglob("*.html")):
         for key in TEMPLATE_KEY.findall(path.read_text(encoding="utf-8")):
-            if key.endswith("."):  # a computed key such as "role." ~ user.role
+            if key.endswith((".", "_")):  # a computed key such as "role." ~ user.role
                 continue
             if key not in catalog():
                 missing.append(f"{path.name}: {key}")
@@ -56,7 +56,7 @@ def test_every_key_used_in_python_exists() -> None:
                 looks_like_key = (
                     re.fullmatch(r"[a-z_]+\.[a-z0-9_.]+", value) and value.split(".")[0] in sections
                 )
-                if looks_like_key and value not in catalog() and not value.endswith((".", ".html")):
+                if looks_like_key and value not in catalog() and not value.endswith((".", "_", ".html")):
                     missing.append(f"{path.relative_to(WEB)}: {value}")
     assert not missing, missing
 

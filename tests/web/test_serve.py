@@ -67,3 +67,49 @@ def test_secret_key_is_created_once_and_kept(tmp_path, monkeypatch) -> None:
     first = WebSettings.from_env(state_dir=tmp_path).secret_key
     assert WebSettings.from_env(state_dir=tmp_path).secret_key == first
     assert (tmp_path / "web-secret-key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.slow
+def test_hadir_server_run_serves_the_web_ui(tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    http_port, mqtt_port = free_tcp_port(), free_tcp_port()
+    log = tmp_path / "run.log"
+    args = [
+        sys.executable,
+        "-m",
+        "server.cli",
+        "--db",
+        f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "run",
+        "--var",
+        str(tmp_path / "var"),
+        "--mqtt-port",
+        str(mqtt_port),
+        "--http",
+        f"127.0.0.1:{http_port}",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            args,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=root,
+            env={**__import__("os").environ, "HADIR_SECRET_KEY": "r" * 48},
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "web UI on" not in log.read_text(errors="replace"):
+            assert process.poll() is None, log.read_text(errors="replace")
+            assert time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.1)
+        response = httpx.get(f"http://127.0.0.1:{http_port}/today", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/signin")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0, log.read_text(errors="replace")

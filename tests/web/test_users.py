@@ -246,3 +246,11 @@ def test_migrations_create_the_web_tables(tmp_path) -> None:
         "web_reward_confirmations",
     } <= names
     db.close()
+
+
+def test_audit_trail_page_is_for_admins_and_filters(as_admin, as_viewer, db) -> None:
+    as_viewer.get("/account")
+    page = as_admin.get("/audit?username=viewer&action=signin")
+    assert page.status_code == 200 and "1 kejadian" in page.text and "<code>signin</code>" in page.text
+    assert as_admin.get("/audit?page=zzz").status_code == 200
+    assert as_viewer.get("/audit").status_code == 403

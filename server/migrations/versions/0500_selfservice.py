@@ -1,7 +1,7 @@
 """employees' side: personal sign-in, sign-in links, correction requests, training sessions and flags
 
 Revision ID: 0500_selfservice
-Revises: 0300_rules
+Revises: 0400_web_counseling
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from server.db.base import UTCDateTime
 
 revision = '0500_selfservice'
-down_revision = '0300_rules'
+down_revision = '0400_web_counseling'
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,14 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.auth",
     "server.web.routes.home",
     "server.web.routes.users",
+    "server.web.routes.today",
     "server.web.routes.kiosks",
     "server.web.routes.employees",
+    "server.web.routes.discipline",
+    "server.web.routes.counseling",
+    "server.web.routes.rewards",
+    "server.web.routes.reports",
+    "server.web.routes.audit_log",
     "server.web.routes.me",
     "server.web.routes.corrections",
     "server.web.routes.training",
@@ -26,5 +32,6 @@ PORTAL_MODULES: tuple[str, ...] = (
 
 API_MODULES: tuple[str, ...] = (
     "server.web.routes.api",
+    "server.web.routes.api_rules",
     "server.web.routes.apidocs",
 )

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import calendar as cal
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from server.db.models import Employee, Kiosk, Office, Punch
-from server.web import audit
-from server.web.auth import CurrentUser, db_session, require_admin, require_user
+from server.db.models import Employee, Office, Punch
+from server.evaluation import record_excuse
+from server.web import audit, records
+from server.web.auth import CurrentUser, db_session, require_admin, require_user, require_writer
 from server.web.errors import NotFound
 from server.web.importing import import_employees
 from server.web.scope import in_scope, unit_choices
@@ -134,14 +136,16 @@ def month_punches(session: Session, employee_id: str, first: date, last: date) -
     )
 
 
-@router.get("/employees/{employee_id}")
-def employee_page(
+def _employee_page(
     request: Request,
+    session: Session,
+    user: CurrentUser,
     employee_id: str,
-    year: str = "",
-    month: str = "",
-    user: CurrentUser = Depends(require_user),
-    session: Session = Depends(db_session),
+    year: str,
+    month: str,
+    *,
+    status_code: int = 200,
+    extra: dict[str, object] | None = None,
 ) -> Response:
     employee, office = load_employee(session, user, employee_id)
     tz = ZoneInfo(office.tz)
@@ -151,8 +155,18 @@ def employee_page(
     first = date(year_n, month_n, 1)
     last = date(year_n, month_n, cal.monthrange(year_n, month_n)[1])
     punches = month_punches(session, employee.id, first, last)
-    kiosk_names = dict(session.execute(select(Kiosk.id, Kiosk.office_id)).all())
-    context = {
+    statuses = records.year_statuses(session, employee.id, year_n)
+    context: dict[str, object] = {
+        "heatmap": records.heatmap(year_n, statuses, today),
+        "counts": records.status_counts(statuses),
+        "legend": records.LEGEND,
+        "days": records.day_records(session, employee.id, first, last),
+        "explain": records.explain,
+        "leaves": records.leaves(session, employee.id, year_n),
+        "leave_kinds": records.LEAVE_KINDS,
+        "hours": records.adjusted_hours(session, employee.id),
+        "summary": records.year_summary(session, employee.id, year_n),
+        "may_act": user.can_write and user.covers(employee.unit),
         "nav": "employees",
         "employee": employee,
         "office": office,
@@ -160,12 +174,103 @@ def employee_page(
         "year": year_n,
         "month": month_n,
         "punches": punches,
-        "kiosks": kiosk_names,
         "today": today,
         "prev": first - timedelta(days=1),
         "next": last + timedelta(days=1),
-        "midnight": datetime.combine(first, time(), tz),
     }
+    context.update(extra or {})
     audit.record(session, request, "employee.view", "employee", employee.id, year=year_n, month=month_n)
     session.commit()
-    return render(request, "employee.html", context)
+    return render(request, "employee.html", context, status_code=status_code)
+
+
+@router.get("/employees/{employee_id}")
+def employee_page(
+    request: Request,
+    employee_id: str,
+    year: str = "",
+    month: str = "",
+    user: CurrentUser = Depends(require_user),
+    session: Session = Depends(db_session),
+) -> Response:
+    return _employee_page(request, session, user, employee_id, year, month)
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+@router.post("/employees/{employee_id}/leave")
+def add_leave(
+    request: Request,
+    employee_id: str,
+    kind: str = Form(""),
+    start: str = Form(""),
+    end: str = Form(""),
+    portion: str = Form("full"),
+    note: str = Form(""),
+    user: CurrentUser = Depends(require_writer),
+    session: Session = Depends(db_session),
+) -> Response:
+    employee, _ = load_employee(session, user, employee_id)
+    user.ensure_may_act(employee.unit)
+    form = {"kind": kind, "start": start, "end": end, "portion": portion, "note": note}
+    errors: dict[str, tuple[str, dict[str, object]]] = {}
+    first, last = _parse_date(start), _parse_date(end or start)
+    if kind not in records.LEAVE_KINDS:
+        errors["kind"] = ("leave.bad_kind", {})
+    if first is None:
+        errors["start"] = ("form.bad_date", {})
+    if last is None:
+        errors["end"] = ("form.bad_date", {})
+    if portion not in ("full", "am", "pm"):
+        errors["portion"] = ("leave.bad_portion", {})
+    if not errors and first is not None and last is not None:
+        if last < first:
+            errors["end"] = ("leave.end_before_start", {})
+        elif portion != "full" and last != first:
+            errors["portion"] = ("leave.half_one_day", {})
+        elif (last - first).days > 366:
+            errors["end"] = ("leave.too_long", {})
+    if errors or first is None or last is None:
+        session.rollback()
+        year = str(first.year) if first else ""
+        return _employee_page(
+            request,
+            session,
+            user,
+            employee_id,
+            year,
+            "",
+            status_code=400,
+            extra={"leave_form": form, "errors": errors},
+        )
+    excuse_id = record_excuse(
+        session,
+        employee.id,
+        first,
+        last,
+        kind,
+        portion,
+        note=note.strip()[:500] or None,
+        created_by=user.username,
+    )
+    audit.record(
+        session,
+        request,
+        "leave.record",
+        "employee",
+        employee.id,
+        excuse=excuse_id,
+        kind=kind,
+        start=first,
+        end=last,
+        portion=portion,
+    )
+    session.commit()
+    return RedirectResponse(
+        f"/employees/{quote(employee.id)}?year={first.year}&month={first.month}#leave", status_code=303
+    )
