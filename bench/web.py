@@ -347,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         build(path, args.employees)
     db_url = f"sqlite:///{path}"
     db = connect(db_url)
+    db.migrate()  # a database kept from an older run gets the newer tables
     settings = WebSettings(secret_key="b" * 48, clock=lambda: NOW, session_idle=timedelta(days=1))
     app = create_app(db, settings)
     someone = f"{199000000000000000 + args.employees // 2 + 1}"

@@ -24,7 +24,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -197,16 +197,8 @@ def _run_live(
     watched = session.kiosks.get(args.kiosk) if args.kiosk else next(iter(session.kiosks.values()))
     if watched is None:
         raise ValueError(f"no kiosk {args.kiosk!r}; kiosks: {', '.join(session.kiosks)}")
-    first, last = session.steps[0].at, session.steps[-1].at
-    total = max(1.0, (last - first).total_seconds())
-    bar = Progress(
-        TextColumn("[bold]simulated time"),
-        BarColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-    )
-    task = bar.add_task("", total=total)
+    first = session.steps[0].at
+    bar, task = progress_bar(session, console)
     failure: list[BaseException] = []
 
     def drive() -> None:
@@ -225,9 +217,9 @@ def _run_live(
                 bar.update(
                     task, completed=(now - first).total_seconds(), description=f"{now:%Y-%m-%d %H:%M} UTC"
                 )
-                live.update(_screen(session, watched, bar))
+                live.update(screen(session, watched, bar))
                 thread.join(1 / REFRESH_PER_SECOND)
-            live.update(_screen(session, watched, bar))
+            live.update(screen(session, watched, bar))
     except KeyboardInterrupt:
         console.print("Stopping: finishing the punches in progress...")
         stop.set()
@@ -236,7 +228,21 @@ def _run_live(
         raise failure[0]
 
 
-def _screen(session: FleetSession, watched: Any, bar: Progress) -> Group:
+def progress_bar(session: FleetSession, console: Console) -> tuple[Progress, TaskID]:
+    """A progress bar over the simulated period (its first to its last step)."""
+    first, last = session.steps[0].at, session.steps[-1].at
+    bar = Progress(
+        TextColumn("[bold]simulated time"),
+        BarColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    return bar, bar.add_task("", total=max(1.0, (last - first).total_seconds()))
+
+
+def screen(session: FleetSession, watched: Any, bar: Progress) -> Group:
+    """The live screen: the watched kiosk's LCD (through RPLCD and the emulator), the fleet, the bar."""
     lines = watched.mirror() if watched.powered else ("", "")
     local = watched.clock.now().astimezone(watched.tz)
     lcd = Panel(

@@ -116,6 +116,8 @@ class DayRecord(Base):
     """The engine's verdict on one employee-day (see :class:`server.rules.DayRecord`)."""
 
     __tablename__ = "day_records"
+    # One B-tree ordered by (employee, day) on SQLite: a year of records is written and read in that order.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     employee_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -51,6 +51,12 @@ def register(subparsers: Any) -> None:
     )
     ev.add_argument("--pack", default=None, metavar="FILE.toml", help="rule pack (default: the ASN pack)")
     ev.add_argument("--lang", choices=("id", "en"), default=None, help="language of reasons (default: id)")
+    ev.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for a large evaluation (default: the number of CPUs)",
+    )
     ev.set_defaults(func=run_evaluate)
 
 
@@ -92,6 +98,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 args.year,
                 args.employee,
                 as_of=args.as_of,
+                workers=args.workers,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         with db.engine.connect() as conn:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, select
 
-from server.db import Database
+from server.db import Database, connect
+from server.db import models as core
 from server.db import models_rules as tables
 from server.errors import RulesError
 from server.evaluation.loading import Inputs, chunks, load_inputs, load_punches
-from server.evaluation.storing import delete_day_list, delete_days, insert_days, load_days, store_summaries
+from server.evaluation.storing import delete_day_list, delete_days, insert_days, load_days_of, store_summaries
 from server.rules import (
     DayRecord,
     OfficeCalendar,
@@ -29,6 +32,7 @@ from server.rules import (
 logger = logging.getLogger(__name__)
 
 EMPLOYEES_PER_TRANSACTION = 1000
+PARALLEL_MIN_EMPLOYEES = 500  # below this per worker, a process costs more than it saves
 
 
 def _now() -> datetime:
@@ -114,39 +118,58 @@ class Evaluator:
         employee_ids: Collection[str] | None = None,
         *,
         as_of: date | None = None,
+        workers: int = 1,
         progress: Callable[[int, int], None] | None = None,
     ) -> Run:
-        """Evaluate every employee (or ``employee_ids``) for ``year`` up to ``as_of`` and store it all."""
+        """Evaluate every employee (or ``employee_ids``) for ``year`` up to ``as_of`` and store it all.
+
+        ``workers`` > 1 splits the employees between that many processes (each reads, evaluates and
+        writes its share; SQLite serialises the writes, the evaluation runs in parallel).
+        """
         started = time.perf_counter()
         as_of = as_of or self.default_as_of(year)
         if as_of < date(year, 1, 1):
             raise RulesError(f"year {year} has not started yet (nothing before {as_of} to evaluate)")
-        first, last, end = date(year, 1, 1), min(as_of, date(year, 12, 31)), date(year, 12, 31)
+        last = min(as_of, date(year, 12, 31))
         run = Run(year, last)
-        with self.db.engine.connect() as conn:
-            queued = self._queued(conn, first, last, employee_ids)
-            inputs = load_inputs(conn, year, employee_ids)
-            wanted = list(inputs.employees) if employee_ids is not None else None
-            punches = load_punches(conn, first, last, wanted)
-            conn.rollback()
-        ids = sorted(inputs.employees)
         now = self.clock()
-        for group in chunks(ids, EMPLOYEES_PER_TRANSACTION):
-            records: list[DayRecord] = []
-            summaries: list[YearSummary] = []
-            for eid in group:
-                days, calendar = self._days(inputs, eid, punches.pop(eid, ([], [])), last)
-                records.extend(days)
-                summaries.append(summarize_year(inputs.employees[eid], calendar, self.pack, days, last))
-            with self.db.engine.begin() as conn:
-                delete_days(conn, group, first, end)
-                insert_days(conn, records)
-                store_summaries(conn, summaries, now)
-            run.days += len(records)
-            run.employees += len(group)
-            run.summaries.update((s.employee_id, s) for s in summaries)
-            if progress is not None:
-                progress(run.employees, len(ids))
+        with self.db.engine.connect() as conn:
+            queued = self._queued(conn, date(year, 1, 1), last, employee_ids)
+            query = select(core.Employee.id)
+            ids = (
+                sorted(conn.execute(query).scalars())
+                if employee_ids is None
+                else sorted(
+                    e
+                    for group in chunks(sorted(set(employee_ids)))
+                    for e in conn.execute(query.where(core.Employee.id.in_(list(group)))).scalars()
+                )
+            )
+            conn.rollback()
+        workers = max(1, min(workers, len(ids) // PARALLEL_MIN_EMPLOYEES))
+        if workers > 1 and ":memory:" not in self.db.url:
+            share = -(-len(ids) // workers)
+            slices = [ids[i : i + share] for i in range(0, len(ids), share)]
+            with self.db.engine.connect() as conn:
+                warm = load_inputs(conn, year, [])
+                conn.rollback()
+            for office in warm.offices:
+                self.calendar(warm, office)  # built once here; the forked workers inherit them
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=len(slices), mp_context=context) as pool:
+                futures = [
+                    pool.submit(_evaluate_slice, self.db.url, self.pack, year, last, part, now)
+                    for part in slices
+                ]
+                for future in as_completed(futures):
+                    days, summaries = future.result()
+                    run.days += days
+                    run.employees += len(summaries)
+                    run.summaries.update((s.employee_id, s) for s in summaries)
+                    if progress is not None:
+                        progress(run.employees, len(ids))
+        else:
+            self._evaluate_ids(ids, year, last, now, run, progress)
         with self.db.engine.begin() as conn:
             self._unqueue(conn, queued)
         run.seconds = time.perf_counter() - started
@@ -159,6 +182,39 @@ class Evaluator:
             run.seconds,
         )
         return run
+
+    def _evaluate_ids(
+        self,
+        ids: list[str],
+        year: int,
+        last: date,
+        now: datetime,
+        run: Run,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        first, end = date(year, 1, 1), date(year, 12, 31)
+        for group in chunks(ids, EMPLOYEES_PER_TRANSACTION):
+            with self.db.engine.connect() as conn:
+                inputs = load_inputs(conn, year, group)
+                punches = load_punches(conn, first, last, group)
+                conn.rollback()
+            records: list[DayRecord] = []
+            summaries: list[YearSummary] = []
+            for eid in group:
+                if eid not in inputs.employees:
+                    continue  # removed meanwhile
+                days, calendar = self._days(inputs, eid, punches.pop(eid, ([], [])), last)
+                records.extend(days)
+                summaries.append(summarize_year(inputs.employees[eid], calendar, self.pack, days, last))
+            with self.db.engine.begin() as conn:
+                delete_days(conn, group, first, end)
+                insert_days(conn, records)
+                store_summaries(conn, summaries, now)
+            run.days += len(records)
+            run.employees += len(summaries)
+            run.summaries.update((s.employee_id, s) for s in summaries)
+            if progress is not None:
+                progress(run.employees, len(ids))
 
     # ---------------------------------------------------------------------------------- incremental
 
@@ -207,42 +263,52 @@ class Evaluator:
         with self.db.engine.connect() as conn:
             inputs = load_inputs(conn, year, list(dirty))
             conn.rollback()
-        known = [e for e in dirty if e in inputs.employees]
-        summaries: list[YearSummary] = []
-        with self.db.engine.begin() as conn:
-            summarized: set[str] = set()
-            for group in chunks(known):
-                summarized.update(
+        known = sorted(e for e in dirty if e in inputs.employees)
+        for group in chunks(known, EMPLOYEES_PER_TRANSACTION):
+            with self.db.engine.begin() as conn:
+                summarized = set(
                     conn.execute(
                         select(tables.YearSummary.employee_id).where(
                             tables.YearSummary.year == year, tables.YearSummary.employee_id.in_(list(group))
                         )
                     ).scalars()
                 )
-            for eid in known:
-                employee = inputs.employees[eid]
-                if eid not in summarized:
-                    # Never evaluated this year: the whole year, not only the queued days.
-                    stamps = load_punches(conn, first, last, [eid]).get(eid, ([], []))
-                    fresh, calendar = self._days(inputs, eid, stamps, last)
-                    delete_days(conn, [eid], first, end)
-                    insert_days(conn, fresh)
-                    run.days += len(fresh)
-                    summaries.append(summarize_year(employee, calendar, self.pack, fresh, last))
-                    continue
-                days = sorted(d for d in dirty[eid] if d.year == year and d <= last)
-                calendar = self.calendar(inputs, employee.office_id)
-                if days:
-                    stamps = load_punches(conn, days[0], days[-1], [eid]).get(eid, ([], []))
-                    fresh, calendar = self._days(inputs, eid, stamps, last, only=days)
-                    delete_day_list(conn, [(eid, d) for d in days])
-                    insert_days(conn, fresh)
-                    run.days += len(fresh)
-                stored = load_days(conn, eid, first, last)
-                summaries.append(summarize_year(employee, calendar, self.pack, stored, last))
-            store_summaries(conn, summaries, now)
-        run.employees += len(known)
-        run.summaries.update((s.employee_id, s) for s in summaries)
+                # Never evaluated this year: the whole year, not only the queued days.
+                whole = [e for e in group if e not in summarized]
+                partial = {
+                    e: sorted(d for d in dirty[e] if d.year == year and d <= last)
+                    for e in group
+                    if e in summarized
+                }
+                partial = {e: days for e, days in partial.items() if days}
+                records: list[DayRecord] = []
+                if whole:
+                    stamps = load_punches(conn, first, last, whole)
+                    for eid in whole:
+                        records.extend(self._days(inputs, eid, stamps.get(eid, ([], [])), last)[0])
+                    delete_days(conn, whole, first, end)
+                if partial:
+                    wanted = {d for days in partial.values() for d in days}
+                    stamps = load_punches(conn, min(wanted), max(wanted), list(partial), days=wanted)
+                    for eid, days in partial.items():
+                        records.extend(self._days(inputs, eid, stamps.get(eid, ([], [])), last, only=days)[0])
+                    delete_day_list(conn, [(eid, d) for eid, days in partial.items() for d in days])
+                insert_days(conn, records)
+                run.days += len(records)
+                stored = load_days_of(conn, group, first, last)
+                summaries = [
+                    summarize_year(
+                        inputs.employees[eid],
+                        self.calendar(inputs, inputs.employees[eid].office_id),
+                        self.pack,
+                        stored.get(eid, []),
+                        last,
+                    )
+                    for eid in group
+                ]
+                store_summaries(conn, summaries, now)
+            run.employees += len(group)
+            run.summaries.update((s.employee_id, s) for s in summaries)
 
     # ----------------------------------------------------------------------------------- the queue
 
@@ -284,3 +350,17 @@ class Evaluator:
             )
         )
         return [(e, d) for e, d in rows]
+
+
+def _evaluate_slice(
+    url: str, pack: RulePack, year: int, last: date, ids: list[str], now: datetime
+) -> tuple[int, list[YearSummary]]:
+    """One worker process's share of a full evaluation (its own engine: connections are not shared)."""
+    db = connect(url)
+    try:
+        evaluator = Evaluator(db, pack, clock=lambda: now)
+        run = Run(year, last)
+        evaluator._evaluate_ids(ids, year, last, now, run, None)
+        return run.days, list(run.summaries.values())
+    finally:
+        db.close()

@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import models as core
@@ -140,29 +140,48 @@ def epoch_seconds(conn: Connection) -> ColumnElement[Any]:
 
 
 def select_punches(
-    conn: Connection, first: date, last: date, employee_ids: Collection[str] | None = None
+    conn: Connection,
+    first: date,
+    last: date,
+    employee_ids: Collection[str] | None = None,
+    days: Collection[date] | None = None,
 ) -> Any:
-    """Rows (employee_id, POSIX seconds, clock_trusted) of punches filed on local days first..last."""
-    return select(core.Punch.employee_id, epoch_seconds(conn), core.Punch.clock_trusted).where(
-        and_(core.Punch.local_date >= first, core.Punch.local_date <= last),
+    """Rows (employee_id, POSIX seconds, clock_trusted) of punches filed on local days first..last
+    (and, when ``days`` is given, only on those)."""
+    where = [
+        core.Punch.local_date >= first,
+        core.Punch.local_date <= last,
         *_in(core.Punch.employee_id, employee_ids),
-    )
+    ]
+    if days is not None:
+        where.append(core.Punch.local_date.in_(sorted(days)))
+    return select(core.Punch.employee_id, epoch_seconds(conn), core.Punch.clock_trusted).where(*where)
 
 
 def load_punches(
-    conn: Connection, first: date, last: date, employee_ids: Collection[str] | None = None
+    conn: Connection,
+    first: date,
+    last: date,
+    employee_ids: Collection[str] | None = None,
+    days: Collection[date] | None = None,
 ) -> dict[str, tuple[list[float], list[float]]]:
     """Employee id -> (trusted, untrusted) POSIX seconds of their punches on local days first..last.
 
-    A day either side is read too: the engine attributes each punch to its local day itself.
+    A day either side is read too (the engine attributes each punch to its local day itself);
+    ``days`` narrows the read to those days (and their neighbours).
     """
     found: dict[str, tuple[list[float], list[float]]] = {}
-    lo, hi = first - timedelta(days=1), last + timedelta(days=1)
+    one = timedelta(days=1)
+    lo, hi = first - one, last + one
+    around = None if days is None else {d + k * one for d in days for k in (-1, 0, 1)}
     groups: list[Sequence[str] | None] = (
         [None] if employee_ids is None else list(chunks(sorted(employee_ids)))
     )
     for group in groups:
-        result = conn.execute(select_punches(conn, lo, hi, group))
+        # Plain driver rows (no result processing): this reads millions of punches on a full run.
+        query = select_punches(conn, lo, hi, group, around)
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        result = conn.exec_driver_sql(sql)
         while batch := result.fetchmany(50_000):
             for eid, ts, trusted in batch:
                 entry = found.get(eid)

@@ -110,15 +110,33 @@ def insert_days(conn: Connection, records: Sequence[DayRecord]) -> None:
         conn.exec_driver_sql(sql, rows[start : start + 20_000])
 
 
-def load_days(conn: Connection, employee_id: str, first: date, last: date) -> list[DayRecord]:
-    """Stored day records of one employee, in date order."""
+def load_days_of(
+    conn: Connection, employee_ids: Sequence[str], first: date, last: date
+) -> dict[str, list[DayRecord]]:
+    """Stored day records of several employees, each in date order (plain driver rows: this is the
+    incremental path's main read)."""
     columns = [getattr(tables.DayRecord, c) for c in DAY_COLUMNS]
-    rows = conn.execute(
-        select(*columns)
-        .where(tables.DayRecord.employee_id == employee_id, tables.DayRecord.day.between(first, last))
-        .order_by(tables.DayRecord.day)
-    )
-    return [DayRecord(*row) for row in rows]
+    found: dict[str, list[DayRecord]] = {}
+    as_date = date.fromisoformat
+    for group in chunks(list(employee_ids)):
+        query = (
+            select(*columns)
+            .where(tables.DayRecord.employee_id.in_(list(group)), tables.DayRecord.day.between(first, last))
+            .order_by(tables.DayRecord.employee_id, tables.DayRecord.day)
+        )
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        for row in conn.exec_driver_sql(sql).fetchall():
+            eid, day, status, working, *rest = row
+            record = DayRecord(
+                eid, as_date(day) if isinstance(day, str) else day, status, bool(working), *rest
+            )
+            found.setdefault(eid, []).append(record)
+    return found
+
+
+def load_days(conn: Connection, employee_id: str, first: date, last: date) -> list[DayRecord]:
+    """Stored day records of one employee from ``first`` to ``last``, in date order."""
+    return load_days_of(conn, [employee_id], first, last).get(employee_id, [])
 
 
 def store_summaries(conn: Connection, summaries: Sequence[YearSummary], now: datetime) -> None:

@@ -73,8 +73,8 @@ class KioskClock:
     def hold(self, moment: datetime | None) -> None:
         """Let this kiosk live at ``moment`` while the shared clock waits (None: follow it again).
 
-        The driver runs the kiosks of one busy quarter of an hour side by side, each at its own
-        finger's time; the shared clock then moves to the end of that quarter.
+        The driver runs the scans of a busy stretch of the day side by side, each kiosk at its own
+        finger's time; the shared clock then moves to the end of that stretch.
         """
         with self._lock:
             self._held = moment
@@ -83,6 +83,11 @@ class KioskClock:
         true = self.true_now()
         with self._lock:
             return true + self._offset
+
+    def wall_now(self) -> datetime:
+        """The wall clock on the shared time, ignoring any hold (for the kiosk's sync thread)."""
+        with self._lock:
+            return self.sim.now() + self._offset
 
     def monotonic(self) -> float:
         return self.boottime_ms() / 1000.0
@@ -124,3 +129,25 @@ class KioskClock:
         with self._lock:
             self._offset = timedelta(0)
             self._synced = True
+
+
+class SensorClock:
+    """The sensor layer's clock (``kiosk.sensor.clock.Clock``) on a kiosk's simulated time.
+
+    A real R307 is polled at most every ``poll_interval`` and waited for between captures; here those
+    waits pass in simulated time (``sleep`` moves this clock on, instantly), so a punch costs the
+    wire round trips and nothing more.
+    """
+
+    def __init__(self, kiosk: KioskClock) -> None:
+        self.kiosk = kiosk
+        self._slept = 0.0
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self.kiosk.monotonic() + self._slept
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self._slept += max(0.0, seconds)

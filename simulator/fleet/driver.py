@@ -33,8 +33,9 @@ POWER_ON = "power_on"
 NTP_SYNC = "ntp_sync"
 
 DRAIN_TIMEOUT = 60.0
-# Scans this close together run side by side, each kiosk in its own thread at its own finger's time.
-BATCH_SPAN = timedelta(minutes=15)
+# Scans this close together run side by side, each kiosk in its own thread at its own finger's time
+# (kiosks are independent; an outage step always ends a batch).
+BATCH_SPAN = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,8 @@ class FleetDriver:
                 result = kiosk.scan(step.finger)
                 with self._lock:
                     self.progress.outcomes[result.outcome] = self.progress.outcomes.get(result.outcome, 0) + 1
-                    self.progress.last = f"{step.kiosk_id}: {result.outcome} {result.employee or ''}"
+                    who = kiosk.name_of(result.employee) if result.employee else ""
+                    self.progress.last = f"{step.kiosk_id}: {result.outcome.replace('_', ' ')} {who}"
         finally:
             kiosk.clock.hold(None)
 

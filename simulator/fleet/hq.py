@@ -13,6 +13,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from server.ingest.handler import Ingest, KeyStore
 from server.ingest.worker import IngestWorker
 from server.keys import KeyBox
 from server.kiosks import provision
+from server.roster import RosterConfig
 from simulator.fleet import kiosk as sk
 from simulator.fleet.clock import SimClock
 from simulator.fleet.org import Organisation
@@ -95,7 +97,8 @@ class Headquarters:
         self.broker = EmbeddedBroker("127.0.0.1", port, KioskAccess(db, password))
         self.broker.start()
         self.broker_port = port
-        self.ingest = Ingest(db, KeyStore(db, box), clock=self.sim)
+        # The retained config tells each kiosk its office, time zone, people and schedule.
+        self.ingest = Ingest(db, KeyStore(db, box), clock=self.sim, config=RosterConfig(db))
         self.worker = IngestWorker(
             self.ingest,
             BrokerSettings(host="127.0.0.1", port=port, username=SERVER_USERNAME, password=password),
@@ -157,7 +160,15 @@ class Headquarters:
         from server.web.app import create_app
         from server.web.settings import WebSettings
 
-        settings = WebSettings(secret_key=_secret(self.var / "web-secret.key"), org_name="Hadir demo")
+        # The UI lives on simulated time too ("today", last seen, the month shown), so sessions must
+        # outlast a simulated month that passes in minutes.
+        settings = WebSettings(
+            secret_key=_secret(self.var / "web-secret.key"),
+            org_name="Hadir demo",
+            clock=self.sim,
+            session_idle=timedelta(days=400),
+            session_max=timedelta(days=400),
+        )
         # Random per demo directory (never a fixed password), short enough to type.
         self.demo_password = _secret(self.var / "demo-password", lambda: f"hadir-{secrets.token_hex(4)}")
         self._ensure_demo_user(db, self.demo_password)
@@ -174,7 +185,9 @@ class Headquarters:
                 break
             threading.Event().wait(0.05)
         if not server.started:
-            raise RuntimeError(f"the web UI could not listen on 127.0.0.1:{self.web_port}")
+            raise RuntimeError(
+                f"the web UI could not listen on 127.0.0.1:{self.web_port}; is the port in use? (--port)"
+            )
         bound = self.web_port
         if not bound:
             sockets = [s for srv in (server.servers or []) for s in srv.sockets]

@@ -1,9 +1,10 @@
 """One simulated kiosk: an emulated R307 and LCD behind the real kiosk code, on simulated time.
 
 The chain is the production one: the R307 emulator on a pty, :class:`kiosk.sensor.r307.R307Sensor`
-(adafruit_fingerprint over pyserial) identifying the finger, the durable
-:class:`kiosk.sync.outbox.Outbox` (fsync before the LCD says "recorded"), the LCD through RPLCD into
-the PCF8574/HD44780 emulator, and the :class:`kiosk.sync.client.SyncClient` sending batches over a
+(adafruit_fingerprint over pyserial), the kiosk app's door loop :class:`kiosk.app.machine.KioskApp`
+(identify, roster lookup, repeat window, durable :class:`kiosk.sync.outbox.Outbox` append before the
+screen says "recorded"), the :class:`kiosk.roster.Roster` filled from the server's retained config,
+and the :class:`kiosk.sync.client.SyncClient` sending batches over a
 :class:`~simulator.fleet.netlink.NetLink` to the broker and applying the server's acks. Only time and
 hands are simulated: :class:`~simulator.fleet.clock.KioskClock` and the driver placing fingers.
 """
@@ -12,23 +13,24 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.display import events as ev
+from kiosk.app.machine import KioskApp, PunchRecorded, Rejected, RepeatScan
 from kiosk.display.catalog import Screen
 from kiosk.display.lcd import LcdIndicator
 from kiosk.display.screen import ScreenIndicator
 from kiosk.errors import KioskError
-from kiosk.sensor.base import Match, NoFinger, NoMatch, PoorImage
+from kiosk.roster import Roster
 from kiosk.sensor.r307 import R307Sensor, SensorSettings
 from kiosk.sync.client import SyncClient, SyncSettings
 from kiosk.sync.outbox import Outbox
-from simulator.fleet.clock import KioskClock, SimClock
+from kiosk.sync.protocol import Config
+from simulator.fleet.clock import KioskClock, SensorClock, SimClock
 from simulator.fleet.netlink import NetLink
 from simulator.fleet.org import KioskSpec, Office, Person
 from simulator.lcd import PCF8574LCD
@@ -36,7 +38,7 @@ from simulator.r307.emulator import R307Emulator
 
 log = logging.getLogger(__name__)
 
-REPEAT_WINDOW = timedelta(seconds=60)
+REPEAT_WINDOW_S = 60.0
 FEEDBACK_HOLD = timedelta(seconds=3)
 
 
@@ -62,9 +64,9 @@ class ScanResult:
 class SimKiosk:
     """A kiosk at an office entrance. ``start()``, ``scan(finger)``, ``power_cut()``/``boot()``, ``stop()``.
 
-    ``people`` are the office's employees; their fingers are already in the sensor (page = index),
-    as after the technician's enrollment day. ``schedule`` maps weekday -> (start, end) minutes, for
-    the courtesy "late N min" on the LCD (the server decides).
+    ``people`` are the office's employees; their fingers are already in the sensor (page = index)
+    and in the kiosk's page map, as after the technician's enrollment day. Names and the office
+    schedule (for "late 12 min" on the screen) come from the server's retained config.
     """
 
     def __init__(
@@ -77,7 +79,6 @@ class SimKiosk:
         sim: SimClock,
         broker: tuple[str, int],
         access: KioskAccess,
-        schedule: dict[int, tuple[int, int]],
         lang: str = "id",
     ) -> None:
         self.spec = spec
@@ -88,22 +89,21 @@ class SimKiosk:
         self.directory = directory
         self.sim = sim
         self.clock = KioskClock(sim)
-        self.schedule = schedule
-        self.emulator = R307Emulator(seed=hash(spec.id) & 0xFFFF)
+        self.emulator = R307Emulator(seed=sum(spec.id.encode()))
         self.glass = Glass(lang)
-        self.indicator = self.glass
         self.lcd = PCF8574LCD(1)
         self.lcd_indicator = LcdIndicator(
             lang=lang, bus_factory=self.lcd.bus_factory, clock=self.clock.monotonic
         )
         self._mirrored: object = None
+        self.roster = Roster(directory / "state")
         self.outbox = Outbox(directory / "outbox", clock=self.clock.now)  # a new one after each boot
         self.link = NetLink(broker)
         self._access = access
         self.sensor: R307Sensor | None = None
         self.sync: SyncClient | None = None
+        self.app: KioskApp | None = None
         self.powered = False
-        self._recent: dict[str, tuple[float, datetime]] = {}
         self._feedback_until: datetime | None = None
         self.counts: dict[str, int] = {}
 
@@ -112,18 +112,24 @@ class SimKiosk:
         """Plug in the sensor (with the office's fingers), open the outbox, connect the sync client."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self.emulator.start()
+        self.roster.load()
+        known = self.roster.page_map()
         for page, person in self.pages.items():
             self.emulator.preload(page, person.finger)
+            if known.get(page) != person.id:
+                self.roster.assign(page, person.id)
         self.link.start()
         self._power_on()
-        self.show_idle()
 
     def _power_on(self) -> None:
         self.outbox = Outbox(self.directory / "outbox", clock=self.clock.now)
         self.outbox.open()
-        self.indicator.open()
+        self.roster.load()
+        self.glass.open()
         self.lcd_indicator.open()
-        self.sensor = R307Sensor(SensorSettings(port=self.emulator.port, timeout=2.0))
+        self.sensor = R307Sensor(
+            SensorSettings(port=self.emulator.port, timeout=2.0), clock=SensorClock(self.clock)
+        )
         self.sensor.open()
         self.sync = SyncClient(
             self.outbox,
@@ -136,23 +142,60 @@ class SimKiosk:
                 ack_timeout=5.0,
                 backoff_min=0.1,
                 backoff_max=1.0,
-                status_interval=5.0,
+                status_interval=10.0,
             ),
             facts=self.clock,
-            now=self.clock.now,
+            # The sync thread lives on the shared clock (the door may be held at a finger's time).
+            now=self.clock.wall_now,
+            on_config=self._on_config,
+        )
+        self.app = KioskApp(
+            sensor=self.sensor,
+            indicator=self.glass,
+            outbox=self.outbox,
+            roster=self.roster,
+            clock=self.clock,
+            facts=self.clock,
+            office=self.office.name,
+            timezone=self.office.tz,
+            repeat_window_s=REPEAT_WINDOW_S,
+            link_up=self._link_up,
+            identify_poll_s=2.0,
+            feedback_hold_s=FEEDBACK_HOLD.total_seconds(),
         )
         self.sync.start()
         self.powered = True
+        self.show_idle()
+
+    def _on_config(self, config: Config) -> None:
+        """The server's retained config (names, office, schedule): into the roster, as the app does."""
+        try:
+            self.roster.update(config.model_dump(mode="json"))
+        except KioskError as exc:
+            log.error("kiosk %s: server config rejected: %s", self.spec.id, exc)
+
+    def _link_up(self) -> bool:
+        return self.sync is not None and self.sync.connected
+
+    def wait_ready(self, timeout: float = 30.0) -> bool:
+        """Wait until the kiosk is connected and knows its office's people (the server's config)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._link_up() and self.roster.directory.employees:
+                return True
+            time.sleep(0.02)
+        return False
 
     def _power_off(self) -> None:
         self.powered = False
+        self.app = None
         if self.sync is not None:
             self.sync.stop()
             self.sync = None
         if self.sensor is not None:
             self.sensor.close()
             self.sensor = None
-        self.indicator.close()
+        self.glass.close()
         self.lcd_indicator.close()
         self._mirrored = None
         self.outbox.close()
@@ -166,10 +209,8 @@ class SimKiosk:
     def boot(self, *, clock_behind: timedelta) -> None:
         """Power is back: a new boot, the wall clock ``clock_behind`` and unsynced."""
         self.clock.boot(behind=clock_behind)
-        self._recent.clear()
         self._power_on()
         log.info("kiosk %s: booted, clock reads %s (unsynced)", self.spec.id, self.clock.now().isoformat())
-        self.show_idle()
 
     def stop(self) -> None:
         """Stop the sync client and release every device (idempotent)."""
@@ -184,80 +225,38 @@ class SimKiosk:
 
     # -- the door ------------------------------------------------------------------------------
     def scan(self, finger: str) -> ScanResult:
-        """A finger on the glass: identify, punch durably, then tell the employee."""
-        if not self.powered or self.sensor is None:
+        """A finger on the glass for one turn of the kiosk app's door loop."""
+        app = self.app
+        if not self.powered or app is None:
             return self._count(ScanResult("sensor_offline"))
-        self.indicator.show(ev.Reading())
         self.emulator.place(finger)
         try:
-            result = self.sensor.identify(timeout=2.0)
-        except KioskError as exc:
-            log.warning("kiosk %s: sensor failed: %s", self.spec.id, exc)
-            self._feedback(ev.SensorOffline())
-            return self._count(ScanResult("sensor_offline"))
+            outcome = app.step()
         finally:
             self.emulator.lift()
-        if isinstance(result, PoorImage | NoFinger):
-            self._feedback(ev.PoorImage())
-            return self._count(ScanResult("poor_image"))
-        if isinstance(result, NoMatch) or not isinstance(result, Match) or result.page not in self.pages:
-            self._feedback(ev.NotRecognised())
-            return self._count(ScanResult("not_recognised"))
-        person = self.pages[result.page]
-        mono = self.clock.monotonic()
-        earlier = self._recent.get(person.id)
-        if earlier is not None and mono - earlier[0] < REPEAT_WINDOW.total_seconds():
-            self._feedback(ev.AlreadyRecorded(name=person.name, at=earlier[1].astimezone(self.tz)))
-            return self._count(ScanResult("repeat", person.id))
-        at = self.clock.now()
-        punch: dict[str, Any] = {
-            "employee": person.id,
-            "page": result.page,
-            "score": result.score,
-            "at": at.isoformat(),
-            "clock_synced": self.clock.synced(),
-            "boot_id": self.clock.boot_id(),
-            "boottime_ms": self.clock.boottime_ms(),
-        }
-        try:
-            seq = self.outbox.append(punch)
-        except (KioskError, OSError) as exc:
-            log.error("kiosk %s: punch for %s NOT recorded: %s", self.spec.id, person.id, exc)
-            self._feedback(ev.NotRecorded(reason="storage_error"))
-            return self._count(ScanResult("not_recorded", person.id))
-        self._recent[person.id] = (mono, at)
-        late, early = self._lateness(at.astimezone(self.tz))
-        self._feedback(
-            ev.Recorded(name=person.name, at=at.astimezone(self.tz), late_minutes=late, early_minutes=early)
+        self._feedback_until = self.clock.now() + FEEDBACK_HOLD
+        if isinstance(outcome, PunchRecorded):
+            return self._count(ScanResult("recorded", outcome.employee, outcome.seq))
+        if isinstance(outcome, RepeatScan):
+            return self._count(ScanResult("repeat", outcome.employee))
+        if isinstance(outcome, Rejected):
+            kind = outcome.reason.split(":")[0].split(" ")[0]
+            name = {
+                "poor": "poor_image",
+                "not": "not_recorded" if "recorded" in outcome.reason else "not_recognised",
+            }
+            return self._count(ScanResult(name.get(kind, "not_recognised")))
+        return self._count(
+            ScanResult("sensor_offline" if getattr(outcome, "offline", False) else "no_finger")
         )
-        return self._count(ScanResult("recorded", person.id, seq))
+
+    def name_of(self, employee_id: str) -> str:
+        """The display name of one of this office's people (the id when unknown)."""
+        return next((p.name for p in self.people if p.id == employee_id), employee_id)
 
     def _count(self, result: ScanResult) -> ScanResult:
         self.counts[result.outcome] = self.counts.get(result.outcome, 0) + 1
         return result
-
-    def _lateness(self, local: datetime) -> tuple[int, int]:
-        """The kiosk's courtesy estimate from the office hours (the server's engine decides)."""
-        hours = self.schedule.get(local.weekday())
-        if hours is None:
-            return 0, 0
-        minute = local.hour * 60 + local.minute
-        start, end = hours
-        if minute < (start + end) // 2:
-            return max(0, minute - start), 0
-        return 0, max(0, end - minute)
-
-    def _feedback(
-        self,
-        event: ev.Recorded
-        | ev.AlreadyRecorded
-        | ev.NotRecognised
-        | ev.PoorImage
-        | ev.NotRecorded
-        | ev.SensorOffline,
-    ) -> None:
-        self.indicator.show(event)
-        self._feedback_until = self.clock.now() + FEEDBACK_HOLD
 
     # -- the idle screen -----------------------------------------------------------------------
     @property
@@ -273,24 +272,15 @@ class SimKiosk:
         except KioskError:  # closed by a power cut in the meantime
             return 0
 
-    def idle_event(self) -> ev.Idle | ev.ClockNotTrusted | ev.WorkingOffline | ev.SensorOffline:
-        """What the LCD shows when nobody is at the door, most urgent condition first."""
-        if not self.powered:
-            return ev.SensorOffline()
-        if not self.clock.synced():
-            return ev.ClockNotTrusted()
-        if not self.link.up:
-            return ev.WorkingOffline(unsynced=self.pending())
-        return ev.Idle(office=self.office.name, now=self.clock.now().astimezone(self.tz))
-
     def show_idle(self) -> None:
-        """Refresh the idle screen once any feedback has been held long enough."""
-        if not self.powered:
+        """Between fingers: the app's idle screen once any feedback has been held long enough."""
+        app = self.app
+        if not self.powered or app is None:
             return
         if self._feedback_until is not None and self.clock.now() < self._feedback_until:
             return
         self._feedback_until = None
-        self.indicator.show(self.idle_event())
+        app.show(app.idle_screen())
 
     @property
     def screen(self) -> tuple[str, str]:

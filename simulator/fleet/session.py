@@ -137,7 +137,6 @@ class FleetSession:
         assert self.hq.db is not None
         self.hq.enter_admin_records(self.plan)
         self.evaluator = Evaluator(self.hq.db, self.pack, clock=self.sim)
-        schedule = {wd: h for wd, h in enumerate(self.pack.schedule) if h is not None}
         for spec in self.org.kiosks:
             office = self.org.office(spec.office_id)
             kiosk = SimKiosk(
@@ -148,10 +147,12 @@ class FleetSession:
                 sim=self.sim,
                 broker=("127.0.0.1", self.hq.broker_port),
                 access=self.hq.access[spec.id],
-                schedule=schedule,
             )
             kiosk.start()
             self.kiosks[spec.id] = kiosk
+        for kiosk in self.kiosks.values():
+            if not kiosk.wait_ready(30):
+                log.warning("kiosk %s has no roster from the server yet", kiosk.spec.id)
         self.driver = FleetDriver(self.sim, self.kiosks, self.steps)
         if self.index:
             self.driver.apply_state(self.sim.now())
@@ -194,7 +195,9 @@ class FleetSession:
                 break
             self.drain(timeout=30)
             self.sim.advance_to(day_end)
-            self.evaluate()
+            over = day_end.date() - timedelta(days=1)
+            if any(over in days for days in self.plan.working.values()):
+                self.evaluate()  # weekends and holidays change nothing until the next working day
         return self.finished
 
     def evaluate(self) -> None:

@@ -252,3 +252,20 @@ def test_queue_counts_once_per_day(rules_db: Database) -> None:
             .values(local_date=date(2026, 7, 7), at=datetime(2026, 7, 7, 1, 0, tzinfo=UTC))
         )
     assert queue(rules_db) == {("e2", date(2026, 7, 6)), ("e2", date(2026, 7, 7))}
+
+
+def test_parallel_full_evaluation_matches_a_single_process(rules_db: Database, clock: Clock,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    if rules_db.dialect != "sqlite":
+        pytest.skip("one process is enough to show it on one database")
+    import server.evaluation.evaluator as module
+
+    start_in_july(rules_db, "e1", "e2", "e3")
+    add_punch(rules_db, "e1", date(2026, 7, 6), "07:45")
+    add_punch(rules_db, "e3", date(2026, 7, 7), "07:00", tz="Asia/Jayapura")
+    single = Evaluator(rules_db, clock=clock).evaluate_year(2026)
+    before = {e: stored_days(rules_db, e) for e in ("e1", "e2", "e3")}
+    monkeypatch.setattr(module, "PARALLEL_MIN_EMPLOYEES", 1)
+    parallel = Evaluator(rules_db, clock=clock).evaluate_year(2026, workers=2)
+    assert parallel.summaries == single.summaries and parallel.days == single.days
+    assert {e: stored_days(rules_db, e) for e in ("e1", "e2", "e3")} == before

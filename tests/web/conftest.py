@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-import server.db.models  # noqa: F401  (registers the core tables on Base)
+import server.db.models  # noqa: F401  (registers every area's tables on Base)
+import server.db.models_rules  # noqa: F401
+import server.db.models_templates  # noqa: F401
 import server.db.models_web  # noqa: F401
 from server.db import Database, connect
 from server.db.base import Base

@@ -156,3 +156,14 @@ def test_import_without_a_file_is_a_clear_error(as_admin, seeded) -> None:
     as_admin.get("/employees")
     response = as_admin.post("/employees/import", {})
     assert response.status_code == 400 and "Isian tidak sah: file" in response.text
+
+
+def test_templates_on_the_sensor_against_the_server(as_viewer, seeded, db) -> None:
+    from server.db.models_templates import EmployeeTemplate
+
+    with db.session() as session:
+        session.add(
+            EmployeeTemplate(employee_id=BUDI, office_id="plaju", page=1, sealed="x", source_kiosk="plaju-1")
+        )
+    text = as_viewer.get("/kiosks").text
+    assert "42 / 1" in text and "Belum sama" in text

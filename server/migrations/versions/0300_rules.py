@@ -41,7 +41,8 @@ def upgrade() -> None:
     sa.Column('holiday', sa.String(length=200), nullable=True),
     sa.Column('untrusted_punches', sa.Integer(), nullable=False),
     sa.Column('midnight', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('employee_id', 'day', name=op.f('pk_day_records'))
+    sa.PrimaryKeyConstraint('employee_id', 'day', name=op.f('pk_day_records')),
+    sqlite_with_rowid=False,
     )
     op.create_table('dirty_days',
     sa.Column('employee_id', sa.String(length=64), nullable=False),

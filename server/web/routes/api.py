@@ -62,6 +62,7 @@ class KioskOut(BaseModel):
     clock_synced: bool | None
     clock_alarm: bool
     templates: int | None
+    office_templates: int
     software_version: str | None
 
 
@@ -171,6 +172,7 @@ def list_kiosks(
             clock_synced=h.kiosk.clock_synced,
             clock_alarm=h.clock_alarm,
             templates=h.templates,
+            office_templates=h.office_templates,
             software_version=h.kiosk.software_version,
         )
         for h in fleet(session, request.app.state.settings.clock())

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from server.db.models import Kiosk, Office, SeqGap
+from server.db.models_templates import EmployeeTemplate
 from server.web.auth import CurrentUser, db_session, require_user
 from server.web.templating import render
 
@@ -32,7 +33,8 @@ class KioskHealth:
     online: bool
     open_gaps: list[SeqGap]
     clock_alarm: bool
-    templates: int | None
+    templates: int | None  # as the kiosk last reported (status), when it does
+    office_templates: int  # enrolled fingers the server holds for the kiosk's office
 
     @property
     def missing_punches(self) -> int:
@@ -46,6 +48,11 @@ class KioskHealth:
 def fleet(session: Session, now: datetime) -> list[KioskHealth]:
     """Every kiosk with its health, alarms first."""
     offices = dict(session.execute(select(Office.id, Office.name)).all())
+    held = dict(
+        session.execute(
+            select(EmployeeTemplate.office_id, func.count()).group_by(EmployeeTemplate.office_id)
+        ).all()
+    )
     gaps: dict[str, list[SeqGap]] = {}
     for gap in session.scalars(select(SeqGap).where(SeqGap.closed_at.is_(None)).order_by(SeqGap.first_seq)):
         gaps.setdefault(gap.kiosk_id, []).append(gap)
@@ -64,6 +71,7 @@ def fleet(session: Session, now: datetime) -> list[KioskHealth]:
                 open_gaps=gaps.get(kiosk.id, []),
                 clock_alarm=clock_alarm,
                 templates=templates if isinstance(templates, int) else None,
+                office_templates=int(held.get(kiosk.office_id, 0)),
             )
         )
     result.sort(key=lambda h: (not h.alarm, h.kiosk.id))
