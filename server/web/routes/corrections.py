@@ -27,7 +27,7 @@ from server.selfservice.errors import SelfServiceError
 from server.selfservice.record import explain
 from server.selfservice.web import CurrentEmployee, active_pack, require_employee
 from server.web import audit
-from server.web.auth import CurrentUser, db_session, require_user
+from server.web.auth import CurrentUser, db_session, require_user, require_writer
 from server.web.errors import Forbidden, NotFound, WebError
 from server.web.templating import render, request_lang
 
@@ -241,7 +241,7 @@ def decide(
     request_id: int,
     decision: str = Form(""),
     note: str = Form(""),
-    user: CurrentUser = Depends(require_user),
+    user: CurrentUser = Depends(require_writer),
     session: Session = Depends(db_session),
 ) -> Response:
     row, employee = _load(session, user, request_id)
