@@ -153,7 +153,9 @@ def run_demo(
         if session.index:
             console.print(f"Resuming at {session.sim.now():%Y-%m-%d %H:%M} UTC (use --fresh to start over)")
         until = min(datetime.now(UTC), max(s.at for s in session.steps)) if session.steps else None
-        if args.headless:
+        if not session.steps:
+            console.print("Nothing to simulate: the period has no working day (try more --days).")
+        elif args.headless:
             session.run(stop, until=until, pace=args.pace)
         else:
             _run_live(session, args, console, stop, until)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from operator import attrgetter
 
 from server.rules.calendar import OfficeCalendar
 from server.rules.ladder import LEVEL_RANK, Ladder, Step
@@ -158,7 +159,8 @@ def summarize_year(
 ) -> YearSummary:
     """The ledger, proposals, warnings, flags and reward from the employee's day records (any order)."""
     year = calendar.year
-    records = sorted((r for r in records if r.day.year == year and r.day <= as_of), key=lambda r: r.day)
+    first, last = date(year, 1, 1), min(as_of, date(year, 12, 31))
+    records = sorted([r for r in records if first <= r.day <= last], key=attrgetter("day"))
     ladder = pack.ladder(employee.ladder)
     per_day = pack.minutes_per_day if pack.conversion else 0
     steps = list(ladder.steps)
@@ -187,9 +189,10 @@ def summarize_year(
         minutes = late_total + early_total
         cut += r.cut_percent
         status = r.status
-        month = months.get(r.day.month)
+        number = r.day.month
+        month = months.get(number)
         if month is None:
-            month = months[r.day.month] = [0, 0.0, 0, 0]
+            month = months[number] = [0, 0.0, 0, 0]
         month[0] += 1
         month[2] += r.late_minutes + r.early_minutes
         if status in (MISSING_IN, MISSING_OUT):

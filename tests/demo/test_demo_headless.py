@@ -110,12 +110,12 @@ def test_headless_demo_end_to_end(tmp_path: Path) -> None:
         thread.start()
         try:
             url = _wait_for_url(var / "second.txt", out, thread)
-            served = sign_in_and_get(url, password, ["/", "/kiosks"])
+            served = sign_in_and_get(url, password, ["/", "/today", "/kiosks"])
         finally:
             stop.set()
             thread.join(60)
     assert not thread.is_alive() and box["result"]
-    assert served["/"].status_code == 200
+    assert served["/"].status_code == 200 and served["/today"].status_code == 200
     assert served["/kiosks"].status_code == 200 and "plg-1" in served["/kiosks"].text
     second = (var / "second.txt").read_text(encoding="utf-8")
     assert "Resuming" in second
