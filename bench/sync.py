@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.services import Mosquitto, Postgres  # noqa: E402
 from tests.sync.rig import IngestProcess, build_backlog, kiosk_client, make_site  # noqa: E402
 
+ACK_TIMEOUT = 15.0
 SCRATCH = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
 
 
@@ -108,6 +109,7 @@ class FloodKiosk:
         self.batches = batches
         self.acked = threading.Event()
         self.done = threading.Event()
+        self.resends = 0
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{creds.kiosk_id}")
         self.client.on_message = lambda _c, _u, _m: self.acked.set()
         self.client.on_socket_open = _no_delay
@@ -118,9 +120,13 @@ class FloodKiosk:
     def run(self) -> None:
         for raw in self.batches:
             self.acked.clear()
-            self.client.publish(p.punches_topic(self.creds.kiosk_id), raw, qos=1)
-            if not self.acked.wait(120):
-                raise RuntimeError(f"{self.creds.kiosk_id}: no ack in 120 s")
+            wait = ACK_TIMEOUT
+            while True:  # like the real client: no ack in time, send again and wait twice as long
+                self.client.publish(p.punches_topic(self.creds.kiosk_id), raw, qos=1)
+                if self.acked.wait(wait):
+                    break
+                self.resends += 1
+                wait = min(wait * 2, 120.0)
         self.done.set()
 
     def close(self) -> None:
@@ -168,6 +174,9 @@ def flood(
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    resends = sum(k.resends for k in fleet)
+    if resends:
+        print(f"  ({label}: {resends} batch(es) resent after {ACK_TIMEOUT:.0f}+ s without an ack)")
     for k in fleet:
         k.close()
     for worker in workers:

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "server.commands.migrate",
     "server.commands.kiosks",
     "server.commands.broker_config",
+    "server.commands.templates",
     "server.evaluation.cli",
 )
 

@@ -215,6 +215,21 @@ class TemplateService:
         log.info("templates of %s deleted; %d kiosks told to delete theirs", employee_id, sent)
         return sent
 
+    def sweep_leavers(self) -> list[str]:
+        """Delete the templates of employees who left (deactivated by any path: the admin UI, an
+        import) and tell their office's kiosks; returns the employees swept."""
+        with self.db.session() as session:
+            gone = list(
+                session.scalars(
+                    select(EmployeeTemplate.employee_id)
+                    .join(Employee, Employee.id == EmployeeTemplate.employee_id)
+                    .where(Employee.active.is_(False))
+                )
+            )
+        for employee_id in gone:
+            self.employee_left(employee_id)
+        return gone
+
     def request_enroll(self, kiosk_id: str, employee_id: str) -> None:
         """Ask a kiosk to enroll an employee (the kiosk's LCD then guides the finger)."""
         with self.db.session() as session:

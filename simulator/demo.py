@@ -167,7 +167,8 @@ def run_demo(
         if not args.headless and session.hq.web_url and not stop.is_set():
             console.print(f"Browse the data at {session.hq.web_url} (Ctrl-C to stop).")
             try:
-                stop.wait()
+                while not stop.wait(0.5):
+                    pass
             except KeyboardInterrupt:
                 pass
         return DemoResult(session.finished, report, recorded, session.hq.web_url, args.var)
@@ -179,11 +180,12 @@ def run_demo(
 
 
 def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
-    """SIGTERM and SIGHUP stop the demo as cleanly as Ctrl-C does (main thread only)."""
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the demo to stop: the punches in progress finish,
+    then everything closes in order (main thread only)."""
     previous: dict[int, Any] = {}
     if threading.current_thread() is not threading.main_thread():
         return previous
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         previous[signum] = signal.signal(signum, lambda *_: stop.set())
     return previous
 
@@ -223,9 +225,10 @@ def _run_live(
                 thread.join(1 / REFRESH_PER_SECOND)
             live.update(screen(session, watched, bar))
     except KeyboardInterrupt:
-        console.print("Stopping: finishing the punches in progress...")
         stop.set()
         thread.join()
+    if stop.is_set() and not failure:
+        console.print("Stopping: the punches in progress are finished, everything closes in order.")
     if failure:
         raise failure[0]
 

@@ -96,10 +96,10 @@ def _alive(path: Path) -> bool:
 
 
 def request(path: str | os.PathLike[str], op: str, timeout: float = 5.0, **fields: Any) -> dict[str, Any]:
-    """Send one request to the running kiosk. Raises ControlError when it is not running or says no.
+    """Send one request to the running kiosk and return its reply.
 
-    Raises FileNotFoundError-derived ControlError with ``not_running=True`` when nothing listens, so
-    a command can fall back to opening the devices itself.
+    Raises :class:`NotRunning` when nothing listens (a command may then open the devices itself) and
+    :class:`ControlError` when the kiosk refuses the request.
     """
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 IDENTIFY_POLL_S = 0.5
 # How long a feedback screen (recorded, not recognised...) stays before the idle screen returns.
 FEEDBACK_HOLD_S = 3.0
+# A finger left resting on the glass is answered again after this long (seconds).
+LIFT_HOLD_S = 5.0
 # Reconnection to an offline sensor: first wait, then doubling up to the cap.
 OFFLINE_BACKOFF_S = (1.0, 30.0)
 
@@ -120,6 +122,7 @@ class KioskApp:
         identify_poll_s: float = IDENTIFY_POLL_S,
         feedback_hold_s: float = FEEDBACK_HOLD_S,
         heartbeat: Callable[[], None] = lambda: None,
+        lift_hold_s: float = LIFT_HOLD_S,
     ) -> None:
         self.sensor = sensor
         self.indicator = indicator
@@ -141,6 +144,9 @@ class KioskApp:
         self._retry_at = 0.0
         self._backoff = OFFLINE_BACKOFF_S[0]
         self._feedback_until = 0.0
+        self._touch: tuple[Any, ...] | None = None  # what the finger on the glass was answered with
+        self._touch_at = 0.0
+        self._lift_hold = lift_hold_s
         self._screen: ev.Idle | ev.ClockNotTrusted | ev.WorkingOffline | ev.SensorOffline | None = None
 
     # -- outside world -------------------------------------------------------------------------
@@ -163,6 +169,16 @@ class KioskApp:
         """Ask the loop to stop after the current step; safe from a signal handler."""
         self._stop.set()
         self._wake.set()
+
+    def expect_lift(self, page: int) -> None:
+        """The finger of ``page`` is on the glass and already answered (e.g. just enrolled)."""
+        self._touch = ("Match", page)
+        self._touch_at = self.clock.monotonic()
+
+    @property
+    def awaiting_lift(self) -> bool:
+        """True after an answer until the kiosk has seen the glass empty (one touch, one answer)."""
+        return self._touch is not None
 
     @property
     def stopping(self) -> bool:
@@ -213,7 +229,17 @@ class KioskApp:
             self._went_offline(exc)
             return Waited(offline=True)
         if isinstance(result, NoFinger):
+            self._touch = None
             return Waited()
+        # One touch, one answer: the same finger still resting on the glass is not asked about again
+        # (for LIFT_HOLD_S); another finger, or the same one after a lift, is a new touch.
+        touch = (
+            (type(result).__name__, result.page) if isinstance(result, Match) else (type(result).__name__,)
+        )
+        now = self.clock.monotonic()
+        if touch == self._touch and now - self._touch_at < self._lift_hold:
+            return Waited()
+        self._touch, self._touch_at = touch, now
         if isinstance(result, Match):
             return self._matched(result)
         if isinstance(result, NoMatch):

@@ -15,7 +15,6 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk import __version__
@@ -29,26 +28,10 @@ from kiosk.health import Health
 from kiosk.roster import Roster
 from kiosk.sensor.base import Sensor
 from kiosk.settings import KioskSettings
-from kiosk.sync import clock as sync_clock
+from kiosk.sync.clock import SystemClockFacts
 from kiosk.sync.outbox import Outbox
 
 log = logging.getLogger(__name__)
-
-
-class SystemFacts:
-    """Clock facts of this machine (kiosk.sync.clock), with the synced-marker path from settings."""
-
-    def __init__(self, marker: Path) -> None:
-        self._marker = marker
-
-    def synced(self) -> bool:
-        return sync_clock.clock_synced(self._marker)
-
-    def boot_id(self) -> str:
-        return sync_clock.boot_id()
-
-    def boottime_ms(self) -> int:
-        return sync_clock.boottime_ms()
 
 
 class Link(Protocol):
@@ -104,7 +87,7 @@ def real_devices(settings: KioskSettings) -> Devices:
         parts.append(LcdIndicator(address=d.lcd_address, port=d.i2c_bus, lang=settings.kiosk.lang))
     if d.green_led_pin is not None and d.red_led_pin is not None and d.buzzer_pin is not None:
         parts.append(LedBuzzer(green=d.green_led_pin, red=d.red_led_pin, buzzer=d.buzzer_pin))
-    return Devices(sensor, CompositeIndicator(parts), SystemFacts(settings.clock.synced_marker))
+    return Devices(sensor, CompositeIndicator(parts), SystemClockFacts(settings.clock.synced_marker))
 
 
 class KioskRunner:
@@ -128,7 +111,7 @@ class KioskRunner:
         self.settings = settings
         self.devices = devices
         self.clock = clock or SystemClock()
-        self.health = health or Health()
+        self.health = health or Health(watchdog_usec=None if settings.health.watchdog else 0)
         self._link_factory = link_factory
         self._control_enabled = control
         self._poll = identify_poll_s
@@ -153,7 +136,7 @@ class KioskRunner:
             timezone=settings.kiosk.timezone,
             repeat_window_s=settings.kiosk.repeat_window_s,
             link_up=self._link_up,
-            heartbeat=self.health.beat,
+            heartbeat=self._heartbeat,
             **extra,
         )
         self.keeper = TemplateKeeper(
@@ -162,6 +145,10 @@ class KioskRunner:
             signing_key=settings.mqtt.key_bytes,
             uploads_dir=settings.state_dir / "uploads",
         )
+
+    def _heartbeat(self) -> None:
+        self.health.beat()
+        self.health.status(self.app.state.value)
 
     def _link_up(self) -> bool:
         return self.links.sync is None or self.links.sync.connected
@@ -177,6 +164,7 @@ class KioskRunner:
         except KioskError as exc:
             # The door loop shows "sensor offline" and keeps retrying; the kiosk still starts.
             log.error("sensor not usable at start: %s", exc)
+        self._apply_security_level()
         self._forget_missing_pages()
         if self._control_enabled:
             self.control = ControlServer(self.settings.health.control_socket, self.handlers())
@@ -187,6 +175,17 @@ class KioskRunner:
                 if link is not None:
                     link.start()
         self.started.set()
+
+    def _apply_security_level(self) -> None:
+        """Set the matching threshold from settings when the sensor's differs (a flash write)."""
+        wanted = self.settings.sensor.security_level
+        params = getattr(self.devices.sensor, "parameters", None)
+        if params is not None and getattr(params, "security_level", wanted) == wanted:
+            return
+        try:
+            self.devices.sensor.set_security_level(wanted)
+        except KioskError as exc:
+            log.warning("cannot set the sensor's security level yet: %s", exc)
 
     def _forget_missing_pages(self) -> None:
         """A page the roster remembers but the sensor lost (a new sensor) is not ours any more."""
@@ -202,9 +201,9 @@ class KioskRunner:
 
     def run(self, *, install_signals: bool = True) -> int:
         """Start, loop until SIGTERM/SIGINT (or :meth:`stop`), shut down. Returns an exit code."""
+        previous: dict[int, Any] = {}
         if install_signals and threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, self._on_signal)
+            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             self.start()
             self.health.ready(f"kiosk {self.settings.kiosk.id} {__version__}")
@@ -212,6 +211,8 @@ class KioskRunner:
         finally:
             self.health.stopping()
             self.shutdown()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         return 0
 
     def _on_signal(self, signum: int, frame: object) -> None:

@@ -91,6 +91,9 @@ class TemplateKeeper:
         self.app.show(ev.EnrollPlace(employee=name))
         log.info("enrolling %s", employee_id)
         result = sensor.enroll(on_step=lambda step: self.app.show(_STEP_SCREENS[step](name)))
+        if isinstance(result, Enrolled | AlreadyEnrolled):
+            # The enrolling finger is still on the glass: it must not become a punch.
+            self.app.expect_lift(result.page)
         if isinstance(result, Enrolled):
             self.app.roster.assign(result.page, employee_id)
             self._queue_upload(employee_id, result.page, sensor.export_template(result.page))

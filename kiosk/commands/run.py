@@ -24,12 +24,31 @@ def register(subparsers: Any) -> None:
 
 
 def network_links(runner: KioskRunner) -> Links:
-    """The broker links: the command link (templates, enrollment requests)."""
+    """The sync client (punches, acks, status, config) and the command link (templates)."""
     from kiosk.app.link import CommandLink
+    from kiosk.sync.client import SyncClient, SyncSettings
 
     settings = runner.settings
-    commands = CommandLink(runner.keeper, settings.mqtt, kiosk_id=settings.kiosk.id)
-    return Links(commands=commands)
+    m = settings.mqtt
+    sync = SyncClient(
+        runner.outbox,
+        SyncSettings(
+            kiosk_id=settings.kiosk.id,
+            key=m.key_bytes,
+            host=m.host,
+            port=m.port,
+            username=m.username,
+            password=m.password.get_secret_value() if m.password else None,
+            tls=m.tls,
+            ca_file=m.ca_file,
+            keepalive=m.keepalive,
+        ),
+        facts=runner.devices.facts,
+        on_config=lambda config: runner.keeper.on_config(config.model_dump(mode="json")),
+        now=runner.clock.now,
+    )
+    commands = CommandLink(runner.keeper, m, kiosk_id=settings.kiosk.id)
+    return Links(sync=sync, commands=commands)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,8 @@ Rules it keeps (see docs/protocol.md):
 - Pending punches go oldest first, in signed batches, **one batch in flight**.
 - A punch leaves the outbox only on the **server's ack** (sent after its database commit), never on
   the broker's PUBACK, which proves nothing.
-- No ack within ``ack_timeout``, or a reconnect: the batch is sent again (the server dedupes).
+- No ack within ``ack_timeout``, or a reconnect: the batch is sent again (the server dedupes);
+  each further miss doubles the wait (up to ``ack_timeout_max``) so a slow server is not flooded.
 - Reconnects back off exponentially up to a cap, with jitter, so a fleet does not stampede a
   broker that comes back.
 - A retained ``status`` says online/backlog/clock; the last will (retained) says offline.
@@ -72,6 +73,7 @@ class SyncSettings:
     keepalive: int = 30
     batch_size: int = 500
     ack_timeout: float = 15.0
+    ack_timeout_max: float = 120.0
     backoff_min: float = 0.5
     backoff_max: float = 60.0
     status_interval: float = 60.0
@@ -82,7 +84,9 @@ class SyncSettings:
         protocol.check_kiosk_id(self.kiosk_id)
         if not 1 <= self.batch_size <= protocol.MAX_BATCH_PUNCHES:
             raise ValueError(f"batch_size must be 1..{protocol.MAX_BATCH_PUNCHES}")
-        if self.ack_timeout <= 0 or self.backoff_min <= 0 or self.backoff_max < self.backoff_min:
+        if self.ack_timeout <= 0 or self.ack_timeout_max < self.ack_timeout:
+            raise ValueError("ack_timeout must be positive and at most ack_timeout_max")
+        if self.backoff_min <= 0 or self.backoff_max < self.backoff_min:
             raise ValueError("timeouts and back-off bounds must be positive, min <= max")
 
 
@@ -169,6 +173,7 @@ class SyncClient:
         self._subscribed = False
         self._sub_mid: int | None = None
         self._inflight: _InFlight | None = None
+        self._ack_wait = settings.ack_timeout
         self._batch_no = 0
         self._last_status = 0.0
         self._status_backlog: int | None = None
@@ -284,14 +289,15 @@ class SyncClient:
         if not self.connected:
             return
         now = self.monotonic()
-        if self._inflight is not None and now - self._inflight.sent_at > self.settings.ack_timeout:
+        if self._inflight is not None and now - self._inflight.sent_at > self._ack_wait:
             logger.warning(
-                "sync: no ack for batch %d within %.0f s; sending again",
-                self._inflight.batch,
-                self.settings.ack_timeout,
+                "sync: no ack for batch %d within %.0f s; sending again", self._inflight.batch, self._ack_wait
             )
             self.stats.resends += 1
             self._inflight = None
+            # A server that is slow, not gone, must not be buried under resends (a fleet flooding
+            # after an outage): wait twice as long each time, up to ack_timeout_max.
+            self._ack_wait = min(self._ack_wait * 2, self.settings.ack_timeout_max)
         if self._inflight is None:
             self._send_batch()
         if now - self._last_status > self.settings.status_interval:
@@ -441,6 +447,7 @@ class SyncClient:
         inflight = self._inflight
         if inflight is not None and (ack.batch == inflight.batch or inflight.seqs <= set(settled)):
             self._inflight = None
+            self._ack_wait = self.settings.ack_timeout
 
     def _config(self, payload: bytes) -> None:
         try:

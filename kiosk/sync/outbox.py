@@ -153,7 +153,11 @@ class Outbox:
             self._state = "open"
             logger.info(
                 "outbox %s open: %d pending, last seq %d, %d segment(s), %d quarantined",
-                self.directory, self._pending, self._last_seq, len(self._segments), self._quarantined,
+                self.directory,
+                self._pending,
+                self._last_seq,
+                len(self._segments),
+                self._quarantined,
             )
             self._compact_quietly()
             return self
@@ -343,7 +347,8 @@ class Outbox:
             self._ensure_open()
             now = self._now()
             expired = [
-                s for s in self._segments.values()
+                s
+                for s in self._segments.values()
                 if not s.pending and s.last_acked_at is not None and s.last_acked_at + self.retention <= now
             ]
             if not expired:

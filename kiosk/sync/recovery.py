@@ -69,7 +69,7 @@ def read_high_water(layout: Layout) -> int:
     if not isinstance(last, int) or isinstance(last, bool) or last < 0:
         raise OutboxCorrupt(
             layout.state,
-            "no valid last_seq; restore the file, or write {\"last_seq\": N} with N at least the "
+            'no valid last_seq; restore the file, or write {"last_seq": N} with N at least the '
             "highest seq the server has from this kiosk",
         )
     return last
@@ -144,6 +144,8 @@ def quarantine(layout: Layout, disk: Disk, path: Path, reason: str) -> Path:
     logger.error(
         "outbox: segment %s is damaged (%s); moved to %s. Its punches are NOT sent: "
         "a technician must inspect it",
-        path.name, reason, target,
+        path.name,
+        reason,
+        target,
     )
     return target

@@ -18,7 +18,7 @@ from server.service import HadirServer
 
 logger = logging.getLogger(__name__)
 
-RUN_SERVICES: tuple[str, ...] = ("server.web.serve",)
+RUN_SERVICES: tuple[str, ...] = ("server.template_worker", "server.web.serve")
 
 
 def register(subparsers: Any) -> None:

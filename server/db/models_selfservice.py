@@ -1,7 +1,7 @@
 """Tables of the employees' side: personal sign-in, correction requests and training sessions.
 
 They share :class:`server.db.base.Base` with the other areas; the alembic revision
-``0500_selfservice`` creates them.
+``0600_selfservice`` creates them.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ ingest workers can take any delivery of any batch, in any order, and the result 
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kiosk.sync.protocol import Ack, Batch, InvalidPunch, Rejection, Status
@@ -27,6 +30,18 @@ logger = logging.getLogger(__name__)
 alarms = logging.getLogger("server.ingest.alarm")
 
 Clock = Callable[[], datetime]
+
+
+TRANSIENT_RETRIES = 5
+# PostgreSQL: deadlock_detected, serialization_failure. SQLite: a writer past its busy timeout.
+TRANSIENT_SQLSTATES = {"40P01", "40001"}
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """Whether the database aborted the transaction for a reason that a retry can clear."""
+    if getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)
 
 
 class UnknownKiosk(IngestError):
@@ -60,15 +75,35 @@ def _lock_kiosk(session: Session, kiosk_id: str) -> Kiosk:
 class IngestStore:
     """Files batches and statuses from kiosks into the database."""
 
-    def __init__(self, db: Database, *, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, db: Database, *, clock: Clock = utcnow, rand: Callable[[], float] = random.random
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.rand = rand
 
     def store_batch(
         self, batch: Batch, invalid: Sequence[InvalidPunch] = (), *, received_at: datetime | None = None
     ) -> Outcome:
-        """Insert a verified batch in one transaction and return the ack to send after it commits."""
+        """Insert a verified batch in one transaction and return the ack to send after it commits.
+
+        A transaction the database aborted as a deadlock or serialization victim (concurrent
+        workers, triggers on punches) is retried a few times before the error is raised.
+        """
         received_at = received_at or self.clock()
+        for attempt in range(1, TRANSIENT_RETRIES + 1):
+            try:
+                return self._store_batch(batch, invalid, received_at)
+            except DBAPIError as exc:
+                if attempt == TRANSIENT_RETRIES or not is_transient(exc):
+                    raise
+                logger.info(
+                    "kiosk %s batch %d: %s; retrying (%d)", batch.kiosk, batch.batch, exc.orig, attempt
+                )
+                time.sleep(self.rand() * 0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    def _store_batch(self, batch: Batch, invalid: Sequence[InvalidPunch], received_at: datetime) -> Outcome:
         with self.db.session() as session:
             kiosk = _lock_kiosk(session, batch.kiosk)
             office = session.get(Office, kiosk.office_id)
@@ -95,6 +130,9 @@ class IngestStore:
                         "source": "kiosk",
                     }
                 )
+            # One global order of (employee, day) for every transaction: triggers on punches that
+            # upsert per-employee-day rows then lock in the same order and cannot deadlock.
+            rows.sort(key=lambda r: (r["employee_id"], r["local_date"], r["seq"]))
             inserted: set[str] = set()
             if rows:
                 # executemany of one cached statement ("insertmanyvalues"): compiling a 500-row

@@ -16,6 +16,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "server.db.models_web",
     "server.db.models_templates",
     "server.db.models_rules",
+    "server.db.models_whistle",
     "server.db.models_selfservice",
 )
 

@@ -172,6 +172,7 @@ def create_app(db: Any, settings: WebSettings) -> FastAPI:
         app.include_router(importlib.import_module(name).router)
     app.state.page_routes = page_routes
     app.state.renderer.set_routes({path for path, _ in page_routes})
+    importlib.import_module("server.web.routes.whistle").install(app)  # public /lapor pages
     app.add_exception_handler(WebError, _web_error)
     app.add_exception_handler(EmployeeSignInRequired, employee_signin_redirect)
     app.add_exception_handler(StarletteHTTPException, _http_error)

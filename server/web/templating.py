@@ -22,6 +22,7 @@ NAV_ITEMS: tuple[tuple[str, str, str, bool], ...] = (
     ("discipline", "/discipline", "nav.discipline", False),
     ("rewards", "/rewards", "nav.rewards", False),
     ("reports", "/reports", "nav.reports", False),
+    ("whistle", "/whistle", "nav.whistle", False),
     ("corrections", "/corrections", "nav.corrections", False),
     ("training", "/training", "nav.training", False),
     ("users", "/users", "nav.users", True),

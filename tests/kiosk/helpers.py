@@ -122,3 +122,27 @@ def enroll_on(emulator: R307Emulator, sensor: Any, roster: Any, finger: str, emp
     emulator.preload(page, finger)
     roster.assign(page, employee)
     return page
+
+
+def touch(emulator: Any, app: Any, finger: str, **quality: str) -> Any:
+    """Lift whatever is on the glass, let the app see it gone, then place ``finger`` and step."""
+    emulator.lift()
+    app.step()
+    emulator.place(finger, **quality)
+    return app.step()
+
+
+def wait_until(condition: Any, what: str, timeout: float = 10.0) -> Any:
+    """Poll ``condition`` until truthy (returned) or fail after ``timeout`` seconds."""
+    deadline = threading.Event()
+    timer = threading.Timer(timeout, deadline.set)
+    timer.start()
+    try:
+        while not deadline.is_set():
+            value = condition()
+            if value:
+                return value
+            deadline.wait(0.02)
+    finally:
+        timer.cancel()
+    raise AssertionError(f"timed out waiting for {what}")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from kiosk.app.machine import KioskApp, PunchRecorded, Rejected, RepeatScan, State, Waited
 from kiosk.display import events as ev
 from kiosk.sync.outbox import Outbox
-from tests.kiosk.helpers import enroll_on
+from tests.kiosk.helpers import enroll_on, touch
 
 
 def test_no_finger_shows_the_idle_screen_and_records_nothing(app: KioskApp, screens, outbox: Outbox) -> None:
@@ -49,23 +49,23 @@ def test_a_repeat_scan_within_the_window_is_not_a_new_punch(
     emulator.place("siti")
     first = app.step()
     assert isinstance(first, PunchRecorded)
-    clock.advance(59)
-    again = app.step()
+    clock.advance(2)
+    assert app.step() == Waited()  # the same touch, finger still on the glass: answered once
+    clock.advance(57)
+    again = touch(emulator, app, "siti")
     assert again == RepeatScan("E1", first.at)
     assert screens.last == ev.AlreadyRecorded(name="Siti Aminah", at=first.at.astimezone(app.tz))
     assert outbox.stats().pending == 1
     clock.advance(1)
-    assert isinstance(app.step(), PunchRecorded)
+    assert isinstance(touch(emulator, app, "siti"), PunchRecorded)
     assert outbox.stats().pending == 2
 
 
 def test_the_window_is_per_employee(app: KioskApp, emulator, sensor, roster, outbox: Outbox) -> None:
     enroll_on(emulator, sensor, roster, "siti", "E1")
     enroll_on(emulator, sensor, roster, "budi", "E2")
-    emulator.place("siti")
-    assert isinstance(app.step(), PunchRecorded)
-    emulator.place("budi")
-    assert isinstance(app.step(), PunchRecorded)
+    assert isinstance(touch(emulator, app, "siti"), PunchRecorded)
+    assert isinstance(touch(emulator, app, "budi"), PunchRecorded)
     assert [p["employee"] for p in outbox.pending(10)] == ["E1", "E2"]
 
 
@@ -118,7 +118,7 @@ def test_a_full_disk_tells_the_employee_the_punch_was_not_recorded(
     assert screens.last == ev.NotRecorded(reason="disk_full")
     disk.full = False
     # Not a repeat: nothing was recorded, so the next touch is recorded.
-    assert isinstance(app.step(), PunchRecorded)
+    assert isinstance(touch(emulator, app, "siti"), PunchRecorded)
     assert outbox.stats().pending == 1
 
 

@@ -14,7 +14,7 @@ from kiosk.sensor.r307 import R307Sensor, SensorSettings
 from kiosk.sync.commands import Command, TemplateUpload, decode
 from kiosk.sync.template_crypto import context, seal, template_key, unseal
 from simulator.r307 import R307Emulator
-from tests.kiosk.helpers import SensorClock
+from tests.kiosk.helpers import SensorClock, touch
 
 KEY = bytes(range(32))
 
@@ -57,9 +57,9 @@ def test_enrolling_guides_the_finger_and_queues_a_sealed_upload(
     # The server confirms: the kiosk forgets the upload.
     keeper.handle(Command(id="c1", kiosk="k1", op="template_stored", employee="E1"))
     assert keeper.pending_uploads() == []
-    # And the finger now punches.
-    emulator.place("siti-left-thumb")
-    assert isinstance(app.step(), PunchRecorded)
+    # The enrolling finger, still on the glass, is not a punch; the next touch is.
+    assert app.awaiting_lift
+    assert isinstance(touch(emulator, app, "siti-left-thumb"), PunchRecorded)
 
 
 def test_an_upload_waits_on_disk_until_the_link_is_up(

@@ -41,7 +41,7 @@ def emulator(tmp_path: Path) -> Iterator[R307Emulator]:
 
 
 def settings_for(port: str, **overrides: object) -> SensorSettings:
-    values: dict[str, object] = {"port": port, "timeout": 0.25, "retry_initial": 2.0, "retry_max": 16.0}
+    values: dict[str, object] = {"port": port, "timeout": 0.5, "retry_initial": 2.0, "retry_max": 16.0}
     values.update(overrides)
     return SensorSettings(**values)  # type: ignore[arg-type]
 

@@ -25,7 +25,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
     url = (
         f"sqlite:///{tmp_path / 'h.sqlite3'}"
         if request.param == "sqlite"
-        else request.getfixturevalue("fresh_postgres_url")
+        else request.getfixturevalue("migrated_postgres_url")
     )
     database = connect(url)
     request.addfinalizer(database.close)
@@ -314,3 +314,55 @@ def test_a_rotated_key_is_picked_up(site: Site, ingest: Ingest) -> None:
     site.kiosks["k1"] = provision(site.db, site.box, "k1", "pusat", rotate=True)
     ack = ack_of(site, ingest.handle(p.punches_topic("k1"), batch(site, [punch(2, at)], n=2)))
     assert ack.accepted == [2]
+
+
+# ------------------------------------------------------------------------------ transient failures
+
+
+def test_transient_errors_are_recognised() -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from server.ingest.store import is_transient
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    assert is_transient(OperationalError("INSERT", {}, Deadlock("deadlock detected")))
+    assert is_transient(OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked")))
+    assert not is_transient(
+        OperationalError("INSERT", {}, sqlite3.OperationalError("no such table: punches"))
+    )
+
+
+def test_a_deadlock_victim_is_retried_and_then_acked(site: Site) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from server.ingest import store as store_module
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    class FirstAttemptLoses(store_module.IngestStore):
+        attempts = 0
+
+        def _store_batch(self, *args: object) -> store_module.Outcome:
+            self.attempts += 1
+            if self.attempts == 1:
+                raise OperationalError("INSERT INTO punches", {}, Deadlock("deadlock detected"))
+            return super()._store_batch(*args)  # type: ignore[arg-type]
+
+    ingest = Ingest(site.db, KeyStore(site.db, site.box), clock=lambda: NOW)
+    ingest.store = FirstAttemptLoses(site.db, clock=lambda: NOW, rand=lambda: 0.0)
+    at = datetime(2026, 12, 4, 7, 25, tzinfo=WIB)
+    ack = ack_of(site, ingest.handle(p.punches_topic("k1"), batch(site, [punch(1, at), punch(2, at)])))
+    assert ack.accepted == [1, 2] and ingest.store.attempts == 2  # type: ignore[attr-defined]
+    assert count(site.db, Punch) == 2
+
+
+def test_rows_go_in_in_one_global_order(site: Site, ingest: Ingest) -> None:
+    at = datetime(2026, 12, 4, 7, 25, tzinfo=WIB)
+    punches = [punch(1, at, employee="zz"), punch(2, at, employee="aa"), punch(3, at, employee="mm")]
+    ack = ack_of(site, ingest.handle(p.punches_topic("k1"), batch(site, punches)))
+    assert ack.accepted == [1, 2, 3]

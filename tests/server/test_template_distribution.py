@@ -183,3 +183,17 @@ def test_one_migration_head() -> None:
     from server.migrations import heads
 
     assert len(heads()) == 1
+
+
+def test_employees_deactivated_elsewhere_are_swept(
+    service: TemplateService, sent: Sent, db: Database
+) -> None:
+    service.handle(topic("a1"), upload("a1", "E1"))
+    service.handle(topic("a1"), upload("a1", "E2", page=5))
+    sent.clear()
+    with db.session() as session:
+        session.get(Employee, "E1").active = False  # e.g. the admin UI's import of leavers
+    assert service.sweep_leavers() == ["E1"]
+    assert [c.op for c in sent.commands("a2")] == ["delete_template"]
+    assert [e for e, *_ in service.stored()] == ["E2"]
+    assert service.sweep_leavers() == []

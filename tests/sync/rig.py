@@ -169,6 +169,7 @@ def kiosk_client(outbox: Outbox, creds: Credentials, port: int, **overrides: Any
         username=creds.username,
         password=creds.password,
         ack_timeout=overrides.pop("ack_timeout", 1.0),
+        ack_timeout_max=overrides.pop("ack_timeout_max", 4.0),
         backoff_min=0.05,
         backoff_max=0.5,
         status_interval=overrides.pop("status_interval", 5.0),

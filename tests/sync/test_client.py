@@ -172,6 +172,10 @@ def test_resends_after_the_ack_timeout_and_ignores_forged_acks(
         again = p.decode_batch(server.payloads()[1], "k1", creds["k1"].key)
         assert [x.seq for x in again.punches] == list(range(1, 11)) and again.batch != first.batch
         assert client.stats.resends == 1
+        clock.advance(11.0)  # the second wait is twice as long (10 s): a slow server is not flooded
+        assert server.wait(lambda: len(server.messages) == 3)
+        again = p.decode_batch(server.payloads()[2], "k1", creds["k1"].key)
+        assert [x.seq for x in again.punches] == list(range(1, 11)) and client.stats.resends == 2
 
         with caplog.at_level(logging.WARNING, logger="kiosk.sync.client"):
             server.publish(
@@ -185,8 +189,8 @@ def test_resends_after_the_ack_timeout_and_ignores_forged_acks(
         server.publish(
             p.acks_topic("k1"), signed_ack(creds["k1"].key, again.batch, list(range(1, 9)), [9, 10])
         )
-        assert server.wait(lambda: len(server.messages) == 3)  # and the next batch follows at once
-        nxt = p.decode_batch(server.payloads()[2], "k1", creds["k1"].key)
+        assert server.wait(lambda: len(server.messages) == 4)  # and the next batch follows at once
+        nxt = p.decode_batch(server.payloads()[3], "k1", creds["k1"].key)
         assert [x.seq for x in nxt.punches] == list(range(11, 21))
         assert outbox.stats().pending == 20 and client.stats.rejected == 2
     finally:

@@ -49,7 +49,7 @@ class BrokerUnderTest:
 def db_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'hadir.sqlite3'}"
-    return str(request.getfixturevalue("fresh_postgres_url"))
+    return str(request.getfixturevalue("migrated_postgres_url"))
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.rewards",
     "server.web.routes.reports",
     "server.web.routes.audit_log",
+    "server.web.routes.whistle_review",
     "server.web.routes.me",
     "server.web.routes.corrections",
     "server.web.routes.training",

@@ -1,7 +1,7 @@
 """employees' side: personal sign-in, sign-in links, correction requests, training sessions and flags
 
-Revision ID: 0500_selfservice
-Revises: 0400_web_counseling
+Revision ID: 0600_selfservice
+Revises: 0500_whistle
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from server.db.base import UTCDateTime
 
-revision = '0500_selfservice'
-down_revision = '0400_web_counseling'
+revision = '0600_selfservice'
+down_revision = '0500_whistle'
 branch_labels = None
 depends_on = None
 
