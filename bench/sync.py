@@ -83,7 +83,12 @@ def drain(root: Path, broker: Mosquitto, count: int, batch_size: int, label: str
     ingest.start()
     outbox = Outbox(root / f"outbox-{label}")
     client = kiosk_client(
-        outbox, creds[f"drain-{label}"], broker.port, batch_size=batch_size, ack_timeout=30.0
+        outbox,
+        creds[f"drain-{label}"],
+        broker.port,
+        batch_size=batch_size,
+        ack_timeout=30.0,
+        ack_timeout_max=120.0,
     )
     started = time.perf_counter()
     client.start()
