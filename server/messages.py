@@ -84,21 +84,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "templates deleted for {count} employee(s) who left{names}",
     },
     # users
-    "users.password_prompt": {"id": "Kata sandi: ", "en": "Password: "},
-    "users.repeat_prompt": {"id": "Ulangi: ", "en": "Repeat: "},
-    "users.passwords_differ": {"id": "kedua kata sandi berbeda", "en": "the two passwords differ"},
-    "users.unknown": {
+    "cli_users.password_prompt": {"id": "Kata sandi: ", "en": "Password: "},
+    "cli_users.repeat_prompt": {"id": "Ulangi: ", "en": "Repeat: "},
+    "cli_users.passwords_differ": {"id": "kedua kata sandi berbeda", "en": "the two passwords differ"},
+    "cli_users.unknown": {
         "id": "tidak ada pengguna bernama {username!r} (lihat: hadir-server users list)",
         "en": "no user named {username!r} (see: hadir-server users list)",
     },
-    "users.created": {"id": "{role} {username} dibuat", "en": "created {role} {username}"},
-    "users.active": {"id": "aktif", "en": "active"},
-    "users.inactive": {"id": "nonaktif", "en": "inactive"},
-    "users.password_changed": {
+    "cli_users.created": {"id": "{role} {username} dibuat", "en": "created {role} {username}"},
+    "cli_users.active": {"id": "aktif", "en": "active"},
+    "cli_users.inactive": {"id": "nonaktif", "en": "inactive"},
+    "cli_users.password_changed": {
         "id": "kata sandi {username} diganti",
         "en": "password of {username} changed",
     },
-    "users.deactivated": {"id": "{username} dinonaktifkan", "en": "{username} deactivated"},
+    "cli_users.deactivated": {"id": "{username} dinonaktifkan", "en": "{username} deactivated"},
     # import / evaluate
     "import.result": {
         "id": "{kind}: {rows} baris dibaca, {added} baru",

@@ -73,16 +73,16 @@ def _database(args: argparse.Namespace) -> Any:
 def _read_password(from_stdin: bool, lang: str) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass(t("users.password_prompt", lang))
-    if getpass.getpass(t("users.repeat_prompt", lang)) != first:
-        raise ServerError(t("users.passwords_differ", lang))
+    first = getpass.getpass(t("cli_users.password_prompt", lang))
+    if getpass.getpass(t("cli_users.repeat_prompt", lang)) != first:
+        raise ServerError(t("cli_users.passwords_differ", lang))
     return first
 
 
 def _user(session: Any, username: str, lang: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise ServerError(t("users.unknown", lang, username=username))
+        raise ServerError(t("cli_users.unknown", lang, username=username))
     return user
 
 
@@ -119,7 +119,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             units=args.unit,
         )
         session.commit()
-    print(t("users.created", lang, role=args.role, username=user.username))
+    print(t("cli_users.created", lang, role=args.role, username=user.username))
     return 0
 
 
@@ -129,7 +129,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     with db.session() as session:
         for user in session.scalars(select(User).order_by(User.username)):
             units = "*" if user.role == Role.ADMIN else ",".join(u.unit for u in user.units)
-            state = t("users.active" if user.active else "users.inactive", lang)
+            state = t("cli_users.active" if user.active else "cli_users.inactive", lang)
             print(f"{user.username}\t{user.role}\t{state}\t{units}\t{user.name}")
     return 0
 
@@ -146,7 +146,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
             raise _explain(exc, lang) from exc
         audit.record(session, None, "user.password", "user", user.username, username=CLI_ACTOR)
         session.commit()
-    print(t("users.password_changed", lang, username=args.username))
+    print(t("cli_users.password_changed", lang, username=args.username))
     return 0
 
 
@@ -158,7 +158,7 @@ def cmd_deactivate(args: argparse.Namespace) -> int:
         deactivate(user)
         audit.record(session, None, "user.deactivate", "user", user.username, username=CLI_ACTOR)
         session.commit()
-    print(t("users.deactivated", lang, username=args.username))
+    print(t("cli_users.deactivated", lang, username=args.username))
     return 0
 
 

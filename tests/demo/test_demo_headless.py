@@ -46,6 +46,7 @@ def demo_args(var: Path, **overrides: object) -> argparse.Namespace:
         kiosk=None,
         pace=None,
         debug=False,
+        lang="en",
     )
     values.update(overrides)
     return argparse.Namespace(**values)
