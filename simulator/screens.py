@@ -53,6 +53,7 @@ SAMPLES: tuple[tuple[str, ev.Event], ...] = (
     ("Enroll: done", ev.EnrollDone(employee="Siti Aminah", page=42)),
     ("Enroll: already enrolled", ev.EnrollAlreadyEnrolled(page=7)),
     ("Enroll: failed", ev.EnrollFailed(reason="mismatch")),
+    ("Monthly summary (after a punch)", ev.Summary(month=12, late_days=2, early_days=0, absent_days=1)),
 )
 """(title, event) for every screen, with names and numbers that exercise the fitting rules."""
 

@@ -105,6 +105,10 @@ MESSAGES: Final[dict[str, dict[str, tuple[Templates, Templates]]]] = {
         "id": (("Gagal mendaftar",), ("{reason}",)),
         "en": (("Enrolment failed", "Enrol failed"), ("{reason}",)),
     },
+    "summary": {
+        "id": (("{mon}: {late}x telat",), ("Awal {early}x Alpa {absent}x", "Awl {early} Alpa {absent}")),
+        "en": (("{mon}: {late}x late",), ("Early {early}x Abs {absent}x", "Early {early} Abs {absent}")),
+    },
 }
 
 REASONS: Final[dict[str, dict[str, str]]] = {
@@ -179,6 +183,9 @@ def _key_and_values(event: ev.Event, lang: str) -> tuple[str, dict[str, object]]
             return "enroll_already_enrolled", {"page": page}
         case ev.EnrollFailed(reason=reason):
             return "enroll_failed", {"reason": _reason(reason, lang)}
+        case ev.Summary(month=month, late_days=late, early_days=early, absent_days=absent):
+            mon = _MONTHS[lang][month - 1] if 1 <= month <= 12 else "?"
+            return "summary", {"mon": mon, "late": late, "early": early, "absent": absent}
     raise TypeError(f"not a display event: {event!r}")
 
 

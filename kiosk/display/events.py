@@ -119,6 +119,20 @@ class EnrollFailed:
     reason: str
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The employee's month so far, shown after a punch: working days late, left early and absent.
+
+    The figures come from the server (the roster's ``summary`` of each employee), so they are the rule
+    engine's, up to the last evaluated day. ``month`` is 1-12.
+    """
+
+    month: int
+    late_days: int = 0
+    early_days: int = 0
+    absent_days: int = 0
+
+
 Event = (
     Idle
     | Reading
@@ -136,5 +150,6 @@ Event = (
     | EnrollDone
     | EnrollAlreadyEnrolled
     | EnrollFailed
+    | Summary
 )
 """Any event an indicator can show."""

@@ -17,6 +17,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "server.db.models_templates",
     "server.db.models_rules",
     "server.db.models_whistle",
+    "server.db.models_selfservice",
 )
 
 for _name in MODEL_MODULES:

@@ -53,6 +53,21 @@ class RewardRules:
 
 
 @dataclass(frozen=True, slots=True)
+class CorrectionRules:
+    """Employees' correction requests: how late they may be made, and how many per month."""
+
+    deadline_days: int  # days after the last corrected day within which a request is accepted
+    monthly_limit: int  # requests per employee per calendar month; 0 = no limit
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRules:
+    """Mandatory training attendance: missed sessions in a calendar year that raise a flag (0 = never)."""
+
+    missed_mandatory_flag: int
+
+
+@dataclass(frozen=True, slots=True)
 class RulePack:
     """A validated rule pack. Build it with :func:`load_pack` or :func:`parse_pack`."""
 
@@ -82,6 +97,8 @@ class RulePack:
     warn_days_before: int
     flags: FlagRules
     rewards: RewardRules
+    corrections: CorrectionRules = CorrectionRules(7, 3)
+    training: TrainingRules = TrainingRules(3)
 
     def ladder(self, name: str) -> Ladder:
         try:
@@ -347,6 +364,13 @@ def parse_pack(data: dict[str, Any], source: str = "rule pack") -> RulePack:
         rew.flag("monthly", True),
     )
     rew.done()
+
+    corr = top.table("corrections", required=False)
+    corrections = CorrectionRules(corr.integer("deadline_days", 7), corr.integer("monthly_limit", 3))
+    corr.done()
+    train = top.table("training", required=False)
+    training = TrainingRules(train.integer("missed_mandatory_flag", 3))
+    train.done()
     top.done()
     return RulePack(
         name=name,
@@ -375,6 +399,8 @@ def parse_pack(data: dict[str, Any], source: str = "rule pack") -> RulePack:
         warn_days_before=warn,
         flags=flags,
         rewards=rewards,
+        corrections=corrections,
+        training=training,
     )
 
 

@@ -29,10 +29,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.rules import load_pack
+from server.selfservice.web import EmployeeSignInRequired, employee_signin_redirect
 from server.web.auth import csrf_protect
 from server.web.errors import SignInRequired, WebError
 from server.web.i18n import translate
-from server.web.routes import API_MODULES, PAGE_MODULES
+from server.web.routes import API_MODULES, PAGE_MODULES, PORTAL_MODULES
 from server.web.security import Passwords, SigninLimiter
 from server.web.settings import WebSettings
 from server.web.templating import Renderer, render, request_lang
@@ -164,12 +165,16 @@ def create_app(db: Any, settings: WebSettings) -> FastAPI:
         page_routes += [
             (r.path, frozenset(r.methods or ())) for r in router.routes if isinstance(r, APIRoute)
         ]
+    for name in PORTAL_MODULES:
+        portal = importlib.import_module(name).portal
+        app.include_router(portal, dependencies=[Depends(csrf_protect)], include_in_schema=False)
     for name in API_MODULES:
         app.include_router(importlib.import_module(name).router)
     app.state.page_routes = page_routes
     app.state.renderer.set_routes({path for path, _ in page_routes})
     importlib.import_module("server.web.routes.whistle").install(app)  # public /lapor pages
     app.add_exception_handler(WebError, _web_error)
+    app.add_exception_handler(EmployeeSignInRequired, employee_signin_redirect)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -28,19 +28,28 @@ logger = logging.getLogger(__name__)
 @cache
 def catalog() -> dict[str, dict[str, str]]:
     """All messages: ``{key: {"id": text, "en": text}}`` (loaded once)."""
-    raw = resources.files("server.web").joinpath("messages.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    # messages.toml, then one messages_<area>.toml per area that keeps its own texts.
+    package = resources.files("server.web")
+    names = ["messages.toml"] + sorted(
+        f.name for f in package.iterdir() if f.name.startswith("messages_") and f.name.endswith(".toml")
+    )
     flat: dict[str, dict[str, str]] = {}
 
-    def walk(prefix: str, node: dict[str, object]) -> None:
+    def walk(prefix: str, node: dict[str, object], out: dict[str, dict[str, str]]) -> None:
         for key, value in node.items():
             name = f"{prefix}.{key}" if prefix else key
             if isinstance(value, dict) and set(value) <= set(LANGS) and value:
-                flat[name] = {lang: str(text) for lang, text in value.items()}
+                out[name] = {lang: str(text) for lang, text in value.items()}
             elif isinstance(value, dict):
-                walk(name, value)
+                walk(name, value, out)
 
-    walk("", data)
+    for name in names:
+        added: dict[str, dict[str, str]] = {}
+        walk("", tomllib.loads(package.joinpath(name).read_text(encoding="utf-8")), added)
+        clash = set(flat) & set(added)
+        if clash:
+            raise ValueError(f"{name}: message keys already defined elsewhere: {', '.join(sorted(clash))}")
+        flat.update(added)
     return flat
 
 

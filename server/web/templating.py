@@ -23,7 +23,10 @@ NAV_ITEMS: tuple[tuple[str, str, str, bool], ...] = (
     ("rewards", "/rewards", "nav.rewards", False),
     ("reports", "/reports", "nav.reports", False),
     ("whistle", "/whistle", "nav.whistle", False),
+    ("corrections", "/corrections", "nav.corrections", False),
+    ("training", "/training", "nav.training", False),
     ("users", "/users", "nav.users", True),
+    ("portal", "/portal", "nav.portal", True),
     ("audit", "/audit", "nav.audit", True),
 )
 

@@ -19,6 +19,11 @@ EARLY = datetime(2026, 12, 4, 15, 30)
 # (event, id lines, en lines): the exact 16x2 contents on the glass.
 CASES: list[tuple[ev.Event, tuple[str, str], tuple[str, str]]] = [
     (
+        ev.Summary(month=12, late_days=2, early_days=0, absent_days=1),
+        ("Des: 2x telat   ", "Awal 0x Alpa 1x "),
+        ("Dec: 2x late    ", "Early 0x Abs 1x "),
+    ),
+    (
         ev.Idle("Kec. Ciracas", AT),
         ("  Kec. Ciracas  ", "Jum 04 Des 07:28"),
         ("  Kec. Ciracas  ", "Fri 04 Dec 07:28"),

@@ -1,7 +1,8 @@
 """Routers of the web UI, one module per area; each module defines ``router``.
 
 Pages (HTML, cookie session, CSRF-checked forms) are listed in ``PAGE_MODULES``; the JSON API (token
-auth, in the OpenAPI schema) in ``API_MODULES``. A new area adds its module name here.
+auth, in the OpenAPI schema) in ``API_MODULES``; the employees' own pages (their own session) in
+``PORTAL_MODULES``. A new area adds its module name here.
 """
 
 PAGE_MODULES: tuple[str, ...] = (
@@ -17,6 +18,17 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.web.routes.reports",
     "server.web.routes.audit_log",
     "server.web.routes.whistle_review",
+    "server.web.routes.me",
+    "server.web.routes.corrections",
+    "server.web.routes.training",
+)
+
+# The employees' portal: modules defining ``portal`` (own sign-in at /me/signin, and the public /rules).
+PORTAL_MODULES: tuple[str, ...] = (
+    "server.web.routes.me",
+    "server.web.routes.corrections",
+    "server.web.routes.training",
+    "server.web.routes.rules_page",
 )
 
 API_MODULES: tuple[str, ...] = (
