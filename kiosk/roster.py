@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 from kiosk.errors import KioskError
@@ -81,12 +81,32 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class MonthSummary:
+    """The server's count of one employee's working days this month: late, left early, absent.
+
+    ``month`` is 1-12; ``year`` is given only when the server sends it. The kiosk shows it after a
+    punch (when enabled) and only while ``month`` is the current local month.
+    """
+
+    month: int
+    late: int = 0
+    early: int = 0
+    absent: int = 0
+    year: int | None = None
+
+    def is_for(self, local: datetime) -> bool:
+        """True if this summary covers the month of the local time ``local``."""
+        return self.month == local.month and (self.year is None or self.year == local.year)
+
+
+@dataclass(frozen=True)
 class Employee:
     """One person the kiosk can greet."""
 
     id: str
     name: str
     schedule: Schedule | None = None
+    summary: MonthSummary | None = None
 
 
 def _parse_time(value: Any, where: str) -> time:
@@ -126,6 +146,42 @@ def parse_schedule(data: Any, where: str = "schedule") -> Schedule | None:
     return Schedule(shifts, grace)
 
 
+def _whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _summary_problem(data: Mapping[str, Any]) -> str:
+    month, year = data.get("month"), data.get("year")
+    if not (_whole(month) and 1 <= month <= 12):
+        return f"month: expected 1-12, got {month!r}"
+    if year is not None and not (_whole(year) and year > 0):
+        return f"year: expected a year, got {year!r}"
+    for key in ("late", "early", "absent"):
+        value = data.get(key, 0)
+        if not (_whole(value) and 0 <= value <= 31):
+            return f"{key}: expected a number of days 0-31, got {value!r}"
+    return ""
+
+
+def parse_summary(data: Any, where: str = "summary") -> MonthSummary | None:
+    """A monthly summary from config data: ``{"month": 12, "late": 2, "early": 0, "absent": 1}``
+    (optionally ``"year"``). None if absent; a malformed one is logged and dropped (None), since it
+    is only a courtesy on the LCD and must never cost the kiosk its roster."""
+    if data is None:
+        return None
+    problem = _summary_problem(data) if isinstance(data, Mapping) else "expected a table"
+    if problem or not isinstance(data, Mapping):
+        log.warning("%s ignored: %s", where, problem)
+        return None
+    return MonthSummary(
+        month=data["month"],
+        late=data.get("late", 0),
+        early=data.get("early", 0),
+        absent=data.get("absent", 0),
+        year=data.get("year"),
+    )
+
+
 @dataclass(frozen=True)
 class Directory:
     """The server's view: employees of this office, the office name and time zone."""
@@ -144,7 +200,10 @@ def parse_directory(config: Mapping[str, Any]) -> Directory:
 
         {"roster_version": "...", "office": "...", "timezone": "Asia/Jakarta",
          "schedule": {...},                      # office default
-         "roster": [{"employee": "...", "name": "...", "page": 3, "schedule": {...}}, ...]}
+         "roster": [{"employee": "...", "name": "...", "page": 3, "schedule": {...},
+                     "summary": {"month": 12, "late": 2, "early": 0, "absent": 1}}, ...]}
+
+    A malformed ``summary`` is logged and ignored (see :func:`parse_summary`).
 
     The same keys may sit in the config's ``settings`` table (kiosk.sync.protocol.Config).
     """
@@ -166,7 +225,8 @@ def parse_directory(config: Mapping[str, Any]) -> Directory:
             raise RosterError(f"{where}.employee: missing")
         name = entry.get("name") or employee_id
         schedule = parse_schedule(entry.get("schedule"), f"{where}.schedule") or default
-        employees[employee_id] = Employee(employee_id, str(name), schedule)
+        summary = parse_summary(entry.get("summary"), f"{where}.summary")
+        employees[employee_id] = Employee(employee_id, str(name), schedule, summary)
         page = entry.get("page")
         if isinstance(page, int) and not isinstance(page, bool) and page >= 0:
             pages[page] = employee_id

@@ -108,7 +108,12 @@ class SensorSection(_Section):
 
 
 class DisplaySection(_Section):
-    """The 16x2 LCD behind its PCF8574 backpack, the LEDs and the buzzer (BCM pin numbers)."""
+    """The 16x2 LCD behind its PCF8574 backpack, the LEDs and the buzzer (BCM pin numbers).
+
+    ``show_summary`` puts the employee's month so far ("Des: 2x telat") on the LCD for
+    ``summary_s`` seconds after the "recorded" screen. Off by default: the screen is visible to
+    whoever queues behind, so an office turns it on deliberately.
+    """
 
     lcd: bool = True
     i2c_bus: int = Field(default=1, ge=0)
@@ -116,6 +121,8 @@ class DisplaySection(_Section):
     green_led_pin: int | None = Field(default=5, ge=0, le=27)
     red_led_pin: int | None = Field(default=6, ge=0, le=27)
     buzzer_pin: int | None = Field(default=13, ge=0, le=27)
+    show_summary: bool = False
+    summary_s: float = Field(default=3.0, ge=1, le=10)
 
 
 class MqttSection(_Section):

@@ -29,7 +29,7 @@ from kiosk.app.repeat import RepeatWindow
 from kiosk.display import events as ev
 from kiosk.display.indicator import Indicator
 from kiosk.errors import KioskError, SensorError
-from kiosk.roster import Roster
+from kiosk.roster import Employee, Roster
 from kiosk.sensor.base import Match, NoFinger, NoMatch, PoorImage, Sensor
 from kiosk.sync.errors import OutboxFull
 
@@ -103,7 +103,9 @@ class KioskApp:
     Parameters: ``sensor`` (opened by the caller or by :meth:`run`), ``indicator``, ``outbox``
     (durable punch store), ``roster``, ``clock`` and ``facts`` (injected time), ``office`` and
     ``timezone`` (fallbacks until the server's config names them), ``repeat_window_s``,
-    ``link_up`` (is the server reachable; decides the "working offline" screen).
+    ``link_up`` (is the server reachable; decides the "working offline" screen),
+    ``summary_hold_s`` (show the employee's monthly summary for this long after "recorded"; None
+    never shows it).
     """
 
     def __init__(
@@ -123,6 +125,7 @@ class KioskApp:
         feedback_hold_s: float = FEEDBACK_HOLD_S,
         heartbeat: Callable[[], None] = lambda: None,
         lift_hold_s: float = LIFT_HOLD_S,
+        summary_hold_s: float | None = None,
     ) -> None:
         self.sensor = sensor
         self.indicator = indicator
@@ -147,6 +150,9 @@ class KioskApp:
         self._touch: tuple[Any, ...] | None = None  # what the finger on the glass was answered with
         self._touch_at = 0.0
         self._lift_hold = lift_hold_s
+        self.summary_hold_s = summary_hold_s
+        # The summary due after the "recorded" screen, and when (monotonic) it is due.
+        self._summary: tuple[ev.Summary, float] | None = None
         self._screen: ev.Idle | ev.ClockNotTrusted | ev.WorkingOffline | ev.SensorOffline | None = None
 
     # -- outside world -------------------------------------------------------------------------
@@ -195,6 +201,23 @@ class KioskApp:
         """Keep the screen just shown for the feedback hold time before the idle screen returns."""
         self._feedback_until = self.clock.monotonic() + self._hold
         self._screen = None
+        self._summary = None
+
+    def _follow_with_summary(self, employee: Employee, local: datetime) -> None:
+        """After the "recorded" screen, show ``employee``'s month so far (if enabled and current).
+
+        Nothing waits for it: the loop shows it when its time comes, and any new touch, job or
+        sensor trouble replaces it like any other feedback screen.
+        """
+        summary = employee.summary
+        if self.summary_hold_s is None or summary is None:
+            return
+        if not summary.is_for(local):
+            log.debug("%s: summary of month %d is stale, not shown", employee.id, summary.month)
+            return
+        event = ev.Summary(summary.month, summary.late, summary.early, summary.absent)
+        self._summary = (event, self._feedback_until)
+        self._feedback_until += self.summary_hold_s
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> None:
@@ -294,6 +317,7 @@ class KioskApp:
         log.info("punch %d recorded: %s at %s%s", seq, employee.id, at.isoformat(), note)
         self.show(ev.Recorded(name=employee.name, at=local, late_minutes=late, early_minutes=early))
         self.hold_feedback()
+        self._follow_with_summary(employee, local)
         return PunchRecorded(employee.id, seq, at, synced)
 
     # -- sensor offline ------------------------------------------------------------------------
@@ -307,6 +331,7 @@ class KioskApp:
         self._retry_at = self.clock.monotonic() + max(self._backoff, min(hint, OFFLINE_BACKOFF_S[1]))
         self._backoff = min(self._backoff * 2, OFFLINE_BACKOFF_S[1])
         self._feedback_until = 0.0
+        self._summary = None
         self._refresh_idle(self.clock.monotonic())
 
     def _reconnect(self) -> bool:
@@ -335,6 +360,9 @@ class KioskApp:
         return ev.Idle(office=self.office, now=self.clock.now().astimezone(self.tz))
 
     def _refresh_idle(self, now_mono: float) -> None:
+        if self._summary is not None and now_mono >= self._summary[1]:
+            self.show(self._summary[0])
+            self._summary = None
         if now_mono < self._feedback_until:
             return
         screen = self.idle_screen()
@@ -365,6 +393,7 @@ class KioskApp:
                 log.error("job failed: %s", exc)
                 job.future.set_exception(exc)
             self._screen = None
+            self._summary = None
 
 
 def _reason(exc: BaseException) -> str:

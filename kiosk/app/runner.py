@@ -135,6 +135,7 @@ class KioskRunner:
             office=settings.kiosk.office,
             timezone=settings.kiosk.timezone,
             repeat_window_s=settings.kiosk.repeat_window_s,
+            summary_hold_s=settings.display.summary_s if settings.display.show_summary else None,
             link_up=self._link_up,
             heartbeat=self._heartbeat,
             **extra,

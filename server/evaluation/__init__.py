@@ -2,12 +2,14 @@
 
 - :class:`Evaluator` — ``evaluate_year(year)`` (everything) and ``process_dirty()`` (incremental).
 - :mod:`server.evaluation.changes` — record excuses, adjusted hours, calendar overrides, ladders,
-  and review proposals/flags; each queues the employee-days it affects.
+  employment ends (``employment_ended_changed``), and review proposals/flags; each queues the
+  employee-days it affects.
 - :mod:`server.evaluation.report` — the ``evaluate`` CLI's JSON and table.
 """
 
 from server.evaluation.changes import (
     delete_excuse,
+    employment_ended_changed,
     mark_dirty,
     record_excuse,
     review_flag,
@@ -22,6 +24,7 @@ __all__ = [
     "Evaluator",
     "Run",
     "delete_excuse",
+    "employment_ended_changed",
     "mark_dirty",
     "record_excuse",
     "review_flag",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from server.db import models as core
 from server.db import models_rules as tables
 from server.errors import RulesError
+from server.evaluation.loading import DEFAULT_TZ, last_employed_day
 from server.rules.model import PORTIONS
 
 Executor = Session | Connection
@@ -186,6 +187,43 @@ def set_rule_settings(
         )
     )
     mark_dirty(db, [(employee_id, date(year, 1, 1))])
+
+
+def employment_ended_changed(
+    db: Executor, employee_id: str, before: datetime | None, after: datetime | None
+) -> list[int]:
+    """Queue a re-evaluation after ``employees.left_at`` changed from ``before`` to ``after``.
+
+    Call it in the transaction that sets (or clears) ``left_at``. Every year from the earlier of the
+    two leaving dates up to the latest year already evaluated for the employee loses its stored
+    summary and is queued, so the next :meth:`Evaluator.process_dirty` evaluates those years whole:
+    day records after the last employed day are deleted, and proposals and flags that rested on them
+    disappear (or, if reviewed, stay with ``active`` false). Returns the years queued.
+    """
+    if before == after:
+        return []
+    row = db.execute(
+        select(core.Office.tz)
+        .select_from(core.Employee)
+        .outerjoin(core.Office, core.Office.id == core.Employee.office_id)
+        .where(core.Employee.id == employee_id)
+    ).first()
+    if row is None:
+        raise RulesError(f"employee {employee_id!r} is unknown")
+    tz = row[0] or DEFAULT_TZ
+    changed = [last_employed_day(t, tz) + timedelta(days=1) for t in (before, after) if t is not None]
+    since = min(changed).year
+    latest = db.execute(
+        select(func.max(tables.YearSummary.year)).where(tables.YearSummary.employee_id == employee_id)
+    ).scalar()
+    years = list(range(since, max(since, latest or since) + 1))
+    db.execute(
+        delete(tables.YearSummary).where(
+            tables.YearSummary.employee_id == employee_id, tables.YearSummary.year.in_(years)
+        )
+    )
+    mark_dirty(db, [(employee_id, max(date(y, 1, 1), min(changed))) for y in years])
+    return years
 
 
 def review_proposal(

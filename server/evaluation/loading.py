@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from server.db import models_rules as tables
 from server.errors import RulesError
 from server.rules import AdjustedHours, CalendarOverride, Employee, Excuse
 
+DEFAULT_TZ = "Asia/Jakarta"  # an employee whose office has vanished
 CHUNK = 900  # ids per IN (...) list: below SQLite's default limit of 999 bound parameters
 
 
@@ -63,6 +64,15 @@ def hours_from_json(data: dict[str, Any], where: str) -> dict[int, tuple[time, t
     return hours
 
 
+def last_employed_day(left_at: datetime, tz: str) -> date:
+    """The last day of employment of someone who left at ``left_at``: the day before its local date.
+
+    ``left_at`` is when employment ended; the local day it falls on (in the office's time zone
+    ``tz``) is no longer a working day of theirs, whatever the hour.
+    """
+    return left_at.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
+
+
 def load_inputs(conn: Connection, year: int, employee_ids: Collection[str] | None = None) -> Inputs:
     """Offices, employees (with ladder and employment dates), excuses, adjusted hours and overrides."""
     inputs = Inputs(year)
@@ -85,8 +95,7 @@ def load_inputs(conn: Connection, year: int, employee_ids: Collection[str] | Non
         for eid, office, left_at, ladder, employed_from in rows:
             until = None
             if left_at is not None:
-                tz = ZoneInfo(inputs.offices.get(office, "Asia/Jakarta"))
-                until = left_at.astimezone(tz).date() - timedelta(days=1)
+                until = last_employed_day(left_at, inputs.offices.get(office, DEFAULT_TZ))
             inputs.employees[eid] = Employee(eid, office, ladder or "asn", employed_from, until)
         for eid, first, last, kind, portion in conn.execute(
             select(

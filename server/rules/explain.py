@@ -146,6 +146,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "id": "Usulan hukuman disiplin: {sanctioned}",
         "en": "Sanction proposed: {sanctioned}",
     },
+    "reward.left": {
+        "id": "Berhenti bekerja; hari kerja terakhir {day} "
+        "(penghargaan hanya bagi pegawai yang masih bekerja)",
+        "en": "Left employment; last working day {day} (the award is for serving employees only)",
+    },
 }
 
 _WORDS = {

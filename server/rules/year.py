@@ -135,10 +135,17 @@ def window_episodes(hits: Sequence[int], window: int, minimum: int) -> list[list
 
 
 def _check(
-    working: int, unexcused: float, minutes: int, missing: int, sanctioned: bool, pack: RulePack
+    working: int,
+    unexcused: float,
+    minutes: int,
+    missing: int,
+    sanctioned: bool,
+    pack: RulePack,
+    left: date | None = None,
 ) -> tuple[bool, tuple[Reason, ...]]:
+    """Reward criteria with their evidence; ``left`` (last employed day) disqualifies when given."""
     rules = pack.rewards
-    checks = (
+    checks: tuple[tuple[bool, Reason], ...] = (
         (working > 0, reason("reward.working_days", days=working)),
         (unexcused == 0, reason("reward.unexcused", days=unexcused)),
         (
@@ -151,15 +158,28 @@ def _check(
         ),
         (not sanctioned, reason("reward.sanction", sanctioned=sanctioned)),
     )
+    if left is not None:
+        checks += ((False, reason("reward.left", day=left)),)
     return all(ok for ok, _ in checks), tuple(why for _, why in checks)
 
 
 def summarize_year(
     employee: Employee, calendar: OfficeCalendar, pack: RulePack, records: Sequence[DayRecord], as_of: date
 ) -> YearSummary:
-    """The ledger, proposals, warnings, flags and reward from the employee's day records (any order)."""
+    """The ledger, proposals, warnings, flags and reward from the employee's day records (any order).
+
+    Only records within the employment (``employed_from`` .. ``employed_until``) count. An employee
+    whose employment ended within the evaluated period is not eligible for the year's award, nor for
+    the month in which they left (the award is for serving employees; the reason says so).
+    """
     year = calendar.year
     first, last = date(year, 1, 1), min(as_of, date(year, 12, 31))
+    if employee.employed_from is not None:
+        first = max(first, employee.employed_from)
+    until = employee.employed_until
+    left = until if until is not None and until < last else None
+    if until is not None:
+        last = min(last, until)
     records = sorted([r for r in records if first <= r.day <= last], key=attrgetter("day"))
     ladder = pack.ladder(employee.ladder)
     per_day = pack.minutes_per_day if pack.conversion else 0
@@ -295,6 +315,7 @@ def summarize_year(
         sum(int(m[3]) for m in months.values()),
         bool(proposals),
         pack,
+        left,
     )
     month_rewards: list[MonthReward] = []
     if pack.rewards.monthly:
@@ -307,6 +328,7 @@ def summarize_year(
                 int(missing),
                 any(p.reached_on <= end for p in proposals),
                 pack,
+                left if left is not None and left < end else None,
             )
             month_rewards.append(MonthReward(number, ok, why))
     return YearSummary(

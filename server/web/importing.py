@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db.models import Employee, Office
+from server.evaluation import employment_ended_changed
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +156,11 @@ def import_employees(session: Session, data: bytes, now: datetime) -> ImportResu
         else:
             employee.name, employee.office_id, employee.unit = row.name, row.office, row.unit or None
             if employee.active != row.active:
+                before = employee.left_at
                 employee.active = row.active
                 employee.left_at = None if row.active else now
+                # Days from the leaving date on are re-evaluated (no records, no sanctions after it).
+                employment_ended_changed(session, employee.id, before, employee.left_at)
             result.updated += 1
     session.flush()
     logger.info("employee import: %d created, %d updated", result.created, result.updated)

@@ -64,9 +64,10 @@ def evaluate(
     overrides: Iterable[CalendarOverride] = (),
     ladder: str = "asn",
     employed_from: date | None = None,
+    employed_until: date | None = None,
 ) -> YearResult:
     cal = build_calendar(pack, as_of.year, tz, overrides, office_id="o1")
-    employee = Employee(EMP, "o1", ladder, employed_from=employed_from)
+    employee = Employee(EMP, "o1", ladder, employed_from=employed_from, employed_until=employed_until)
     return evaluate_employee(employee, cal, pack, punches, excuses=excuses, adjusted=adjusted, as_of=as_of)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from server.db.models import Employee
+from server.db.models_rules import DirtyDay
 from server.db.models_web import AuditEvent
+from server.evaluation.loading import last_employed_day
 from tests.web.data import at, punch, seed_core
 
 BUDI = "198001012005011001"
@@ -167,3 +169,18 @@ def test_templates_on_the_sensor_against_the_server(as_viewer, seeded, db) -> No
         )
     text = as_viewer.get("/kiosks").text
     assert "42 / 1" in text and "Belum sama" in text
+
+
+def test_import_deactivating_an_employee_queues_re_evaluation_from_the_leaving_date(
+    as_admin, seeded, db
+) -> None:
+    as_admin.get("/employees")
+    response = upload(
+        as_admin, f"nip;nama;kantor;unit;aktif\n{BUDI};Budi Santoso;plaju;Umum;tidak\n".encode()
+    )
+    assert response.status_code == 200
+    with db.session() as session:
+        budi = session.get(Employee, BUDI)
+        assert budi is not None and not budi.active and budi.left_at is not None
+        queued = session.scalars(select(DirtyDay.day).where(DirtyDay.employee_id == BUDI)).all()
+        assert queued == [last_employed_day(budi.left_at, "Asia/Jakarta") + timedelta(days=1)]
