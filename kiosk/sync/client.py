@@ -327,11 +327,14 @@ class SyncClient:
                 punches,
                 self.settings.key,
             )
+        # The ack wait runs from before the publish: the ack (or anything else that reads the clock)
+        # may come back before publish() returns.
+        sent_at = self.monotonic()
         info = self._client.publish(protocol.punches_topic(self.settings.kiosk_id), raw, qos=1)
         if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             logger.warning("sync: publishing batch %d failed: %s", self._batch_no, mqtt.error_string(info.rc))
             return
-        self._inflight = _InFlight(self._batch_no, frozenset(p["seq"] for p in punches), self.monotonic())
+        self._inflight = _InFlight(self._batch_no, frozenset(p["seq"] for p in punches), sent_at)
         self.stats.batches_sent += 1
         logger.debug(
             "sync: batch %d sent (%d punches, seq %d..)", self._batch_no, len(punches), punches[0]["seq"]
