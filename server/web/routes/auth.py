@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form
 from sqlalchemy import func, select
@@ -30,6 +32,18 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def locked_out(request: Request, template: str, context: dict[str, Any], retry_after: timedelta) -> Response:
+    """The sign-in page again with 429: too many failures, try again in a few minutes."""
+    minutes = max(1, math.ceil(retry_after.total_seconds() / 60))
+    return render(
+        request,
+        template,
+        {**context, "error": "signin.locked", "minutes": minutes},
+        status_code=429,
+        headers={"Retry-After": str(int(retry_after.total_seconds()) + 1)},
+    )
+
+
 @router.get("/signin")
 def signin_page(request: Request, next: str = "/", session: Session = Depends(db_session)) -> Response:
     if session_user(request, session) is not None:
@@ -53,16 +67,9 @@ def signin(
         return render(request, "signin.html", {**context, "error": "signin.missing"}, status_code=400)
     lockout = limiter.check(username, ip)
     if lockout is not None:
-        minutes = max(1, math.ceil(lockout.retry_after.total_seconds() / 60))
         audit.record(session, request, "signin.refused", "user", username, username=username)
         session.commit()
-        return render(
-            request,
-            "signin.html",
-            {**context, "error": "signin.locked", "minutes": minutes},
-            status_code=429,
-            headers={"Retry-After": str(int(lockout.retry_after.total_seconds()) + 1)},
-        )
+        return locked_out(request, "signin.html", context, lockout.retry_after)
     user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     passwords = request.app.state.passwords
     ok = passwords.verify(user.password_hash if user else None, password)

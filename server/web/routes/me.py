@@ -8,7 +8,6 @@ the session only, never from the URL or a form, so nobody can open another emplo
 from __future__ import annotations
 
 import logging
-import math
 from datetime import date, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -42,7 +41,7 @@ from server.selfservice.web import (
 from server.web import audit
 from server.web.auth import CurrentUser, db_session, require_admin
 from server.web.errors import NotFound
-from server.web.routes.auth import safe_next
+from server.web.routes.auth import locked_out, safe_next
 from server.web.templating import render, request_lang
 
 logger = logging.getLogger(__name__)
@@ -96,18 +95,11 @@ def signin(
     key = LIMITER_PREFIX + employee_id
     lockout = limiter.check(key, ip)
     if lockout is not None:
-        minutes = max(1, math.ceil(lockout.retry_after.total_seconds() / 60))
         audit.record(
             session, request, "me.signin_refused", "employee", employee_id, username=f"nip:{employee_id}"
         )
         session.commit()
-        return render(
-            request,
-            "me/signin.html",
-            {**context, "error": "signin.locked", "minutes": minutes},
-            status_code=429,
-            headers={"Retry-After": str(int(lockout.retry_after.total_seconds()) + 1)},
-        )
+        return locked_out(request, "me/signin.html", context, lockout.retry_after)
     account = check_password(session, request.app.state.passwords, employee_id, password)
     if account is None:
         limiter.failed(key, ip)
