@@ -48,12 +48,16 @@ class SystemClockFacts:
     def __init__(self, synced_marker: Path = SYNCED_MARKER, boot_id_path: Path = BOOT_ID_PATH) -> None:
         self.synced_marker = synced_marker
         self.boot_id_path = boot_id_path
+        self._boot_id: str | None = None
 
     def synced(self) -> bool:
         return clock_synced(self.synced_marker)
 
     def boot_id(self) -> str:
-        return boot_id(self.boot_id_path)
+        # A process never outlives its boot: read the file once, not on every punch and batch.
+        if self._boot_id is None:
+            self._boot_id = boot_id(self.boot_id_path)
+        return self._boot_id
 
     def boottime_ms(self) -> int:
         return boottime_ms()
